@@ -1,0 +1,37 @@
+/**
+ * The one prom-client registry every plugin registers into. Metrics are created once per process
+ * and reused across reloads (prom-client throws on a second registration of a name).
+ */
+import client from 'prom-client';
+
+/** The registry the prometheus plugin serves. */
+export const registry = new client.Registry();
+
+/** CoreDNS's default latency buckets (plugin/pkg/dnsutil, prometheus.ExponentialBuckets(0.00025, 2, 16)). */
+export const TIME_BUCKETS = Array.from({ length: 16 }, (_, i) => 0.00025 * 2 ** i);
+
+/** Get-or-create a counter. */
+export function counter<T extends string>(cfg: { name: string; help: string; labelNames?: readonly T[] }): client.Counter<T> {
+  const got = registry.getSingleMetric(cfg.name);
+  if (got) return got as client.Counter<T>;
+  return new client.Counter<T>({ ...cfg, registers: [registry] });
+}
+
+/** Get-or-create a gauge. */
+export function gauge<T extends string>(cfg: { name: string; help: string; labelNames?: readonly T[] }): client.Gauge<T> {
+  const got = registry.getSingleMetric(cfg.name);
+  if (got) return got as client.Gauge<T>;
+  return new client.Gauge<T>({ ...cfg, registers: [registry] });
+}
+
+/** Get-or-create a histogram. */
+export function histogram<T extends string>(cfg: {
+  name: string;
+  help: string;
+  labelNames?: readonly T[];
+  buckets?: number[];
+}): client.Histogram<T> {
+  const got = registry.getSingleMetric(cfg.name);
+  if (got) return got as client.Histogram<T>;
+  return new client.Histogram<T>({ ...cfg, registers: [registry] });
+}
