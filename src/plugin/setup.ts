@@ -17,14 +17,43 @@ export interface SetupContext {
   log(plugin: string): Logger;
   /** Called after all blocks are set up and before sockets open; awaited. */
   onStartup(fn: () => void | Promise<void>): void;
-  /** Called when the instance stops (shutdown or reload); awaited. */
+  /** Called when this config is replaced (reload) or the process stops; awaited. */
   onShutdown(fn: () => void | Promise<void>): void;
+  /** Called only when the process stops, before sockets close (health's lameduck waits here). */
+  onFinalShutdown(fn: () => void | Promise<void>): void;
+  /** The Corefile this config came from (the reload plugin hashes it). */
+  readonly corefile: { path: string; text: string };
+  /** Re-reads the Corefile and reloads the instance (the reload plugin calls it). Rejects when the new config fails. */
+  restart(): Promise<void>;
   /** State shared by all blocks of one instance (one health server per address, ...). */
   readonly shared: Map<string, unknown>;
-  /** State kept across reloads (informers that need not restart, ...); keyed by plugin. */
+  /** State kept across reloads (informers that need not restart, ...); prefer `keep`, which also frees what a reload dropped. */
   readonly persistent: Map<string, unknown>;
+  /**
+   * A resource that outlives reloads (a listener, informers): returns the one made under `key` by an
+   * earlier config, else `create()`s it. After a reload, resources the new config did not `keep` are
+   * closed; all are closed when the process stops.
+   */
+  keep<T extends Closable>(key: string, create: () => T): T;
+  /** Sets the addresses this block listens on (the `bind` directive); default: all interfaces. */
+  bind(hosts: string[]): void;
+  /** Marks this instance as stopping (lameduck): readiness turns false at once. */
+  readonly lifecycle: Lifecycle;
   /** Handlers of this block set up so far, by plugin name (setup runs in plugin order). */
   readonly handlers: ReadonlyMap<string, Handler>;
+}
+
+/** Process-wide lifecycle flags. */
+export interface Lifecycle {
+  /** True once SIGTERM/SIGINT was received (ready answers 503 from then on). */
+  stopping: boolean;
+  /** Readiness checks of every block of the current config (plugin name -> checks). */
+  readonly readiness: Map<string, Array<() => boolean>>;
+}
+
+/** Something `keep` can close. */
+export interface Closable {
+  close(): void | Promise<void>;
 }
 
 /** A plugin: the directive it owns and how to set it up from its Corefile lines. */

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/** clusterdns's command line: CoreDNS's flags, signals (TERM/INT stop, USR1 reload). */
+import { readFile, writeFile, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import os from 'node:os';
+import { parseFlags, FlagError, USAGE } from './core/flags.js';
+import { Server } from './core/server.js';
+import { root, setQuiet } from './core/log.js';
+import { NAME, VERSION } from './version.js';
+import { availablePlugins } from './plugins.js';
+
+async function main(): Promise<number> {
+  let flags;
+  try {
+    flags = parseFlags(process.argv.slice(2), os.availableParallelism());
+  } catch (e) {
+    if (e instanceof FlagError) {
+      process.stderr.write(`${e.message}\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (flags.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const banner = `${NAME}-${VERSION}\n${process.platform}/${process.arch}, node ${process.version}\n`;
+  if (flags.version) {
+    process.stdout.write(banner);
+    return 0;
+  }
+  if (flags.plugins) {
+    const names = await availablePlugins();
+    process.stdout.write(`Server types:\n  dns\n\nOther plugins:\n${names.map((n) => `  dns.${n}\n`).join('')}`);
+    return 0;
+  }
+  setQuiet(flags.quiet);
+  const file = resolve(flags.conf);
+  const readCorefile = async () => ({ text: await readFile(file, 'utf8'), file: flags.conf });
+  let first: { text: string; file: string };
+  try {
+    first = await readCorefile();
+  } catch (e) {
+    process.stderr.write(`Error: cannot read Corefile ${flags.conf}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const server = new Server({ defaultPort: flags.port, readCorefile, reusePort: flags.workers > 1 });
+  try {
+    await server.start(first.text, first.file);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+  if (flags.pidfile) await writeFile(flags.pidfile, `${process.pid}\n`);
+  if (!flags.quiet) process.stdout.write(`${server.describe()}${banner}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    root.info(`[${signal}] shutting down`);
+    await server.stop();
+    if (flags.pidfile) await rm(flags.pidfile, { force: true });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGUSR1', () => {
+    server.restart().then(
+      () => root.info('Reloaded configuration (SIGUSR1)'),
+      (err: Error) => root.error(`Reload failed, keeping the running configuration: ${err.message}`),
+    );
+  });
+  return -1;
+}
+
+process.on('uncaughtException', (err) => {
+  root.error({ err }, `uncaught exception: ${err.stack ?? err.message}`);
+});
+process.on('unhandledRejection', (err) => {
+  root.error({ err }, `unhandled rejection: ${(err as Error)?.stack ?? String(err)}`);
+});
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: Error) => {
+    process.stderr.write(`${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,133 @@
+/**
+ * Corefile text -> a runnable config: server blocks with their chains, grouped by port.
+ * Plugins are set up in plugin order, so setup of a later plugin can see earlier handlers.
+ */
+import { ConfigError } from '../corefile/config-error.js';
+import { parseCorefile } from '../corefile/parser.js';
+import { parseKey } from '../corefile/keys.js';
+import type { Directive, ServerBlock } from '../corefile/types.js';
+import type { Next, Handler } from '../plugin/handler.js';
+import type { Lifecycle, SetupContext } from '../plugin/setup.js';
+import { COREDNS_ONLY, PLUGIN_ORDER, loadPlugin } from '../plugins.js';
+import { pluginLog } from './log.js';
+import { compose } from './chain.js';
+import type { Resources } from './resources.js';
+
+/** One server block ready to serve. */
+export interface BlockConfig {
+  zones: string[];
+  port: number;
+  /** Addresses to listen on; empty = all. */
+  hosts: string[];
+  /** CoreDNS's `server` label: `dns://:53`. */
+  server: string;
+  chain: Next;
+  handlers: Map<string, Handler>;
+}
+
+/** A whole config: blocks plus lifecycle hooks. */
+export interface Config {
+  blocks: BlockConfig[];
+  startup: Array<() => void | Promise<void>>;
+  shutdown: Array<() => void | Promise<void>>;
+  finalShutdown: Array<() => void | Promise<void>>;
+}
+
+/** Options from the command line. */
+export interface BuildOptions {
+  defaultPort: number;
+  resources: Resources;
+  lifecycle: Lifecycle;
+  env?: NodeJS.ProcessEnv;
+  restart: () => Promise<void>;
+}
+
+function checkDirectives(block: ServerBlock): Map<string, Directive[]> {
+  const byName = new Map<string, Directive[]>();
+  for (const d of block.directives) {
+    if (!(PLUGIN_ORDER as readonly string[]).includes(d.name)) {
+      if ((COREDNS_ONLY as readonly string[]).includes(d.name)) {
+        throw new ConfigError(`plugin '${d.name}' is a CoreDNS plugin that clusterdns does not implement`, d);
+      }
+      throw new ConfigError(`Unknown directive '${d.name}'`, d);
+    }
+    const list = byName.get(d.name) ?? [];
+    list.push(d);
+    byName.set(d.name, list);
+  }
+  return byName;
+}
+
+/** Parses and sets up a Corefile. Throws ConfigError; partially built resources are the caller's to abandon. */
+export async function buildConfig(text: string, file: string, opts: BuildOptions): Promise<Config> {
+  const blocks = parseCorefile(text, file, { env: opts.env ?? process.env });
+  const config: Config = { blocks: [], startup: [], shutdown: [], finalShutdown: [] };
+  const shared = new Map<string, unknown>();
+  const seen = new Map<string, ServerBlock>();
+  opts.lifecycle.readiness.clear();
+  for (const block of blocks) {
+    const keys = block.keys.flatMap((k) => {
+      try {
+        return parseKey(k, opts.defaultPort);
+      } catch (e) {
+        if (e instanceof ConfigError && !e.pos) throw new ConfigError(e.reason, block);
+        throw e;
+      }
+    });
+    const ports = new Set(keys.map((k) => k.port));
+    for (const k of keys) {
+      const id = `${k.zone}:${k.port}`;
+      if (seen.has(id)) throw new ConfigError(`cannot serve dns://${k.zone}:${k.port} - it is already defined`, block);
+      seen.set(id, block);
+    }
+    const byName = checkDirectives(block);
+    // A block with keys on several ports becomes one chain per port (as CoreDNS does).
+    for (const port of ports) {
+      const zones = keys.filter((k) => k.port === port).map((k) => k.zone);
+      let hosts: string[] = [];
+      const handlers = new Map<string, Handler>();
+      const ctx: SetupContext = {
+        block,
+        zones,
+        port,
+        get server() {
+          return `dns://${hosts.length === 1 ? hosts[0] : ''}:${port}`;
+        },
+        log: pluginLog,
+        onStartup: (fn) => config.startup.push(fn),
+        onShutdown: (fn) => config.shutdown.push(fn),
+        onFinalShutdown: (fn) => config.finalShutdown.push(fn),
+        corefile: { path: file, text },
+        restart: opts.restart,
+        shared,
+        persistent: shared,
+        keep: (key, create) => opts.resources.keep(key, create),
+        bind: (h) => {
+          hosts = h;
+        },
+        lifecycle: opts.lifecycle,
+        handlers,
+      };
+      const chain: Handler[] = [];
+      for (const name of PLUGIN_ORDER) {
+        const ds = byName.get(name);
+        if (!ds) continue;
+        const plugin = await loadPlugin(name);
+        const h = await plugin.setup(ds, ctx);
+        if (h) {
+          handlers.set(name, h);
+          chain.push(h);
+          const r = h as Partial<{ isReady(): boolean }>;
+          if (typeof r.isReady === 'function') {
+            const checks = opts.lifecycle.readiness.get(name) ?? [];
+            checks.push(() => r.isReady!.call(h));
+            opts.lifecycle.readiness.set(name, checks);
+          }
+        }
+      }
+      config.blocks.push({ zones, port, hosts, server: ctx.server, chain: compose(chain), handlers });
+    }
+  }
+  if (config.blocks.length === 0) throw new ConfigError('no server blocks in the Corefile', { file, line: 1 });
+  return config;
+}

@@ -1,0 +1,82 @@
+/** Go-style command-line flags as CoreDNS takes them: `-conf FILE`, `-dns.port=1053`, `--quiet`. */
+
+/** Parsed flags. */
+export interface Flags {
+  conf: string;
+  port: number;
+  version: boolean;
+  plugins: boolean;
+  quiet: boolean;
+  pidfile: string;
+  workers: number;
+  help: boolean;
+}
+
+const BOOL = new Set(['version', 'plugins', 'quiet', 'help', 'h']);
+const VALUE = new Set(['conf', 'dns.port', 'pidfile', 'workers']);
+
+/** Thrown for a bad command line; the CLI prints it with the usage and exits 2 (as Go's flag package). */
+export class FlagError extends Error {}
+
+/** Parses argv (without node and script). */
+export function parseFlags(argv: readonly string[], cpus: number): Flags {
+  const f: Flags = { conf: 'Corefile', port: 53, version: false, plugins: false, quiet: false, pidfile: '', workers: 1, help: false };
+  void cpus;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg === '-' || arg === '--') throw new FlagError(`unexpected argument: ${arg}`);
+    const body = arg.replace(/^--?/, '');
+    const eq = body.indexOf('=');
+    const name = eq >= 0 ? body.slice(0, eq) : body;
+    let value = eq >= 0 ? body.slice(eq + 1) : undefined;
+    if (BOOL.has(name)) {
+      const on = value === undefined ? true : /^(1|t|true)$/i.test(value) ? true : /^(0|f|false)$/i.test(value) ? false : undefined;
+      if (on === undefined) throw new FlagError(`invalid boolean value "${value}" for -${name}`);
+      if (name === 'h' || name === 'help') f.help = on;
+      else (f as unknown as Record<string, boolean>)[name] = on;
+      continue;
+    }
+    if (!VALUE.has(name)) throw new FlagError(`flag provided but not defined: -${name}`);
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new FlagError(`flag needs an argument: -${name}`);
+    }
+    switch (name) {
+      case 'conf':
+        f.conf = value;
+        break;
+      case 'pidfile':
+        f.pidfile = value;
+        break;
+      case 'dns.port':
+      case 'workers': {
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || (name === 'dns.port' && n > 65535) || (name === 'workers' && n < 1)) {
+          throw new FlagError(`invalid value "${value}" for flag -${name}`);
+        }
+        if (name === 'dns.port') f.port = n;
+        else f.workers = n;
+        break;
+      }
+    }
+  }
+  return f;
+}
+
+/** The usage text (`-h`). */
+export const USAGE = `Usage of clusterdns:
+  -conf string
+    \tCorefile to load (default "Corefile")
+  -dns.port string
+    \tDefault port (default "53")
+  -pidfile string
+    \tPath to write pid file
+  -plugins
+    \tList installed plugins
+  -quiet
+    \tQuiet mode (no initialization output)
+  -version
+    \tShow version
+  -workers int
+    \tProcesses serving DNS on the same port with SO_REUSEPORT (default 1)
+`;

@@ -1,0 +1,73 @@
+/** Per port: which server block answers a name (longest zone match), and the query path through it. */
+import { accept, rcodeReply, replyOpt } from '../dns/accept.js';
+import { Rcode } from '../dns/constants.js';
+import { encode } from '../dns/encode.js';
+import { replyTo, type Msg } from '../dns/message.js';
+import { isSubdomain, lower } from '../dns/name.js';
+import type { PeerInfo } from '../dns/transport.js';
+import { PluginError } from '../plugin/handler.js';
+import type { BlockConfig } from './config.js';
+import type { Logger } from './log.js';
+import { newRequest } from './request.js';
+
+/** Hooks the core reports to (the prometheus plugin counts panics). */
+export const coreHooks = {
+  onPanic: (_err: unknown): void => {},
+};
+
+/** Routes the queries of one port to its server blocks. */
+export class Router {
+  /** (zone, block) sorted longest zone first. */
+  private readonly routes: Array<{ zone: string; block: BlockConfig }>;
+
+  constructor(blocks: readonly BlockConfig[], private readonly log: Logger) {
+    this.routes = blocks
+      .flatMap((block) => block.zones.map((zone) => ({ zone, block })))
+      .sort((a, b) => b.zone.length - a.zone.length);
+  }
+
+  /** The block whose zone is the longest match for `qname`. */
+  route(qname: string): { zone: string; block: BlockConfig } | undefined {
+    for (const r of this.routes) if (isSubdomain(qname, r.zone)) return r;
+    return undefined;
+  }
+
+  /** Serves one raw message end to end; never throws. */
+  serve = async (buf: Buffer, peer: PeerInfo): Promise<Buffer | null> => {
+    const v = accept(buf, peer.proto === 'tcp');
+    if (v.kind === 'drop') return null;
+    if (v.kind === 'reply') return v.reply;
+    const query = v.msg;
+    const qname = lower(query.question[0]!.name);
+    const hit = this.route(qname);
+    if (!hit) return rcodeReply(query, Rcode.REFUSED, v.size);
+    const req = newRequest(query, v.size, peer, hit.zone, hit.block.server);
+    let reply: Msg;
+    try {
+      reply = await hit.block.chain(req);
+    } catch (err) {
+      // The `errors` plugin normally catches these first; this is the backstop.
+      if (!(err instanceof PluginError)) coreHooks.onPanic(err);
+      this.log.error(`${query.id} ${qname} ${query.question[0]!.type}: ${(err as Error)?.message ?? String(err)}`);
+      reply = replyTo(query, err instanceof PluginError ? err.rcode : Rcode.SERVFAIL);
+    }
+    return finish(query, reply, v.size);
+  };
+}
+
+/** Makes a reply safe to send: the query's ID, opcode, RD/CD and question as sent; OPT echoed; truncated to size. */
+export function finish(query: Msg, reply: Msg, size: number): Buffer {
+  reply.id = query.id;
+  reply.qr = true;
+  reply.opcode = query.opcode;
+  reply.rd = query.rd;
+  reply.cd = query.cd;
+  reply.question = query.question;
+  const opt = replyOpt(query, size);
+  if (opt) {
+    if (reply.opt) opt.do = reply.opt.do && query.opt!.do;
+    reply.opt = opt;
+  } else delete reply.opt;
+  if (!opt && reply.rcode > 15) reply.rcode = Rcode.SERVFAIL;
+  return encode(reply, size);
+}

@@ -1,0 +1,21 @@
+/** What the transports hand to the server for each message, and what they get back. */
+import type { Proto } from '../plugin/handler.js';
+
+/** Where a message came from and arrived at. */
+export interface PeerInfo {
+  proto: Proto;
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+  family: 1 | 2;
+}
+
+/** Serves one raw message; returns the raw reply, or null to send nothing. Must not throw. */
+export type ServeFn = (msg: Buffer, peer: PeerInfo) => Promise<Buffer | null> | Buffer | null;
+
+/** Strips the IPv4-mapped prefix a dual-stack socket reports (`::ffff:10.0.0.1` -> `10.0.0.1`). */
+export function plainAddress(addr: string): [string, 1 | 2] {
+  if (addr.startsWith('::ffff:') && addr.includes('.')) return [addr.slice(7), 1];
+  return [addr, addr.includes(':') ? 2 : 1];
+}
