@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import os from 'node:os';
 import { parseFlags, FlagError, USAGE } from './core/flags.js';
 import { Server } from './core/server.js';
-import { root, setQuiet } from './core/log.js';
+import { root } from './core/log.js';
 import { NAME, VERSION } from './version.js';
 import { availablePlugins } from './plugins.js';
 
@@ -34,7 +34,6 @@ async function main(): Promise<number> {
     process.stdout.write(`Server types:\n  dns\n\nOther plugins:\n${names.map((n) => `  dns.${n}\n`).join('')}`);
     return 0;
   }
-  setQuiet(flags.quiet);
   const file = resolve(flags.conf);
   const readCorefile = async () => ({ text: await readFile(file, 'utf8'), file: flags.conf });
   let first: { text: string; file: string };

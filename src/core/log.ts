@@ -11,13 +11,6 @@ export type Logger = pino.Logger;
 
 const LEVELS: Record<number, string> = { 10: 'DEBUG', 20: 'DEBUG', 30: 'INFO', 40: 'WARNING', 50: 'ERROR', 60: 'FATAL' };
 
-let quiet = false;
-
-/** Suppresses INFO lines (the `-quiet` flag); warnings and errors still print. */
-export function setQuiet(q: boolean): void {
-  quiet = q;
-  root.level = q ? 'warn' : 'info';
-}
 
 class CoreDnsText extends Writable {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
@@ -38,7 +31,7 @@ const json = process.env.CLUSTERDNS_LOG_FORMAT === 'json';
 
 /** The process-wide root logger. */
 export const root: Logger = pino(
-  { base: null, timestamp: json ? pino.stdTimeFunctions.isoTime : false, level: quiet ? 'warn' : 'info' },
+  { base: null, timestamp: json ? pino.stdTimeFunctions.isoTime : false, level: process.env.CLUSTERDNS_LOG_LEVEL ?? 'info' },
   json ? pino.destination(1) : new CoreDnsText(),
 );
 
