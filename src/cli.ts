@@ -8,6 +8,7 @@ import { Server } from './core/server.js';
 import { root } from './core/log.js';
 import { NAME, VERSION } from './version.js';
 import { availablePlugins } from './plugins.js';
+import { reloadWorkers, startWorkers, stopWorkers } from './core/workers.js';
 
 async function main(): Promise<number> {
   let flags;
@@ -43,10 +44,12 @@ async function main(): Promise<number> {
     process.stderr.write(`Error: cannot read Corefile ${flags.conf}: ${(e as Error).message}\n`);
     return 1;
   }
-  const server = new Server({ defaultPort: flags.port, readCorefile, reusePort: flags.workers > 1 });
+  const server = new Server({ defaultPort: flags.port, readCorefile, reusePort: flags.workers > 1, onReloaded: reloadWorkers });
   try {
     await server.start(first.text, first.file);
+    if (flags.workers > 1) await startWorkers(flags.workers - 1, file, first.file, flags.port);
   } catch (e) {
+    await stopWorkers();
     process.stderr.write(`${(e as Error).message}\n`);
     return 1;
   }
@@ -58,7 +61,8 @@ async function main(): Promise<number> {
     if (stopping) return;
     stopping = true;
     root.info(`[${signal}] shutting down`);
-    await server.stop();
+    // Lameduck first (workers keep serving through it), then the workers, then the primary's sockets.
+    await server.stop(() => stopWorkers());
     if (flags.pidfile) await rm(flags.pidfile, { force: true });
     process.exit(0);
   };

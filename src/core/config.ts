@@ -12,6 +12,7 @@ import { COREDNS_ONLY, PLUGIN_ORDER, loadPlugin } from '../plugins.js';
 import { pluginLog } from './log.js';
 import { compose } from './chain.js';
 import type { Resources } from './resources.js';
+import { role, shareSource } from './thread-hub.js';
 
 /** One server block ready to serve. */
 export interface BlockConfig {
@@ -100,12 +101,13 @@ export async function buildConfig(text: string, file: string, opts: BuildOptions
         corefile: { path: file, text },
         restart: opts.restart,
         shared,
-        persistent: shared,
         keep: (key, create) => opts.resources.keep(key, create),
         bind: (h) => {
           hosts = h;
         },
         lifecycle: opts.lifecycle,
+        role,
+        shareSource: (key, create) => shareSource(opts.resources, key, create),
         handlers,
       };
       const chain: Handler[] = [];

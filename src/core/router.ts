@@ -13,14 +13,31 @@ import { newRequest } from './request.js';
 /** Hooks the core reports to (the prometheus plugin counts panics). */
 export const coreHooks = {
   onPanic: (_err: unknown): void => {},
+  /** A query answered before any chain ran (guard-layer rcodes, REFUSED for no zone), as CoreDNS's errorAndMetricsFunc. */
+  onDropped: (_q: DroppedQuery): void => {},
 };
+
+/** What the core reports of a query no chain saw. */
+export interface DroppedQuery {
+  server: string;
+  proto: 'udp' | 'tcp';
+  family: 1 | 2;
+  qtype: number;
+  do: boolean;
+  rcode: number;
+  requestBytes: number;
+  responseBytes: number;
+}
 
 /** Routes the queries of one port to its server blocks. */
 export class Router {
   /** (zone, block) sorted longest zone first. */
   private readonly routes: Array<{ zone: string; block: BlockConfig }>;
 
-  constructor(blocks: readonly BlockConfig[], private readonly log: Logger) {
+  private readonly server: string;
+
+  constructor(blocks: readonly BlockConfig[], private readonly log: Logger, port: number) {
+    this.server = `dns://:${port}`;
     this.routes = blocks
       .flatMap((block) => block.zones.map((zone) => ({ zone, block })))
       .sort((a, b) => b.zone.length - a.zone.length);
@@ -36,11 +53,18 @@ export class Router {
   serve = async (buf: Buffer, peer: PeerInfo): Promise<Buffer | null> => {
     const v = accept(buf, peer.proto === 'tcp');
     if (v.kind === 'drop') return null;
-    if (v.kind === 'reply') return v.reply;
+    if (v.kind === 'reply') {
+      this.dropped(buf, peer, v.reply, v.rcode, 0, false);
+      return v.reply;
+    }
     const query = v.msg;
     const qname = lower(query.question[0]!.name);
     const hit = this.route(qname);
-    if (!hit) return rcodeReply(query, Rcode.REFUSED, v.size);
+    if (!hit) {
+      const out = rcodeReply(query, Rcode.REFUSED, v.size);
+      this.dropped(buf, peer, out, Rcode.REFUSED, query.question[0]!.type, query.opt?.do ?? false);
+      return out;
+    }
     const req = newRequest(query, v.size, peer, hit.zone, hit.block.server);
     let reply: Msg;
     try {
@@ -53,6 +77,10 @@ export class Router {
     }
     return finish(query, reply, v.size);
   };
+
+  private dropped(buf: Buffer, peer: PeerInfo, out: Buffer, rcode: number, qtype: number, isDo: boolean): void {
+    coreHooks.onDropped({ server: this.server, proto: peer.proto, family: peer.family, qtype, do: isDo, rcode, requestBytes: buf.length, responseBytes: out.length });
+  }
 }
 
 /** Makes a reply safe to send: the query's ID, opcode, RD/CD and question as sent; OPT echoed; truncated to size. */

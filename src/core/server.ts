@@ -18,6 +18,8 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Reads the Corefile again (for the reload plugin and SIGUSR1). */
   readCorefile?: () => Promise<{ text: string; file: string }>;
+  /** Called after a successful reload (the primary tells its worker threads). */
+  onReloaded?: () => void;
 }
 
 interface Listener {
@@ -80,6 +82,7 @@ export class Server {
     const old = this.config;
     await this.adopt(config);
     if (old) for (const fn of old.shutdown) await Promise.resolve().then(fn).catch(() => {});
+    this.opts.onReloaded?.();
   }
 
   private buildOptions() {
@@ -106,7 +109,7 @@ export class Server {
     }
     const routers = new Map<number, Router>();
     for (const port of new Set(config.blocks.map((b) => b.port))) {
-      routers.set(port, new Router(config.blocks.filter((b) => b.port === port), pluginLog('core')));
+      routers.set(port, new Router(config.blocks.filter((b) => b.port === port), pluginLog('core'), port));
     }
     const next: Listener[] = [];
     const opened: Listener[] = [];
@@ -170,10 +173,11 @@ export class Server {
   }
 
   /** Stops: shutdown hooks (lameduck runs there), sockets closed, kept resources released. */
-  async stop(): Promise<void> {
+  async stop(afterLameduck?: () => Promise<void>): Promise<void> {
     this.lifecycle.stopping = true;
     const cfg = this.config;
     if (cfg) for (const fn of cfg.finalShutdown) await Promise.resolve().then(fn).catch((err) => this.log.error({ err }, 'shutdown hook failed'));
+    await afterLameduck?.();
     if (cfg) for (const fn of cfg.shutdown) await Promise.resolve().then(fn).catch((err) => this.log.error({ err }, 'shutdown hook failed'));
     await Promise.all(this.listeners.map((l) => Promise.all([l.udp.close(), l.tcp.close()])));
     this.listeners = [];

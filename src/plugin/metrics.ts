@@ -35,3 +35,20 @@ export function histogram<T extends string>(cfg: {
   if (got) return got as client.Histogram<T>;
   return new client.Histogram<T>({ ...cfg, registers: [registry] });
 }
+
+/** Supplies other threads' metrics (set by the core when `-workers` > 1). */
+let otherThreads: () => Promise<unknown[]> = async () => [];
+
+/** Installs the supplier of other threads' metrics JSON. */
+export function setOtherThreadsMetrics(fn: () => Promise<unknown[]>): void {
+  otherThreads = fn;
+}
+
+/** The text /metrics serves: this thread's registry, plus every worker thread's added up. */
+export async function exposition(): Promise<{ contentType: string; body: string }> {
+  const others = await otherThreads();
+  if (others.length === 0) return { contentType: registry.contentType, body: await registry.metrics() };
+  const mine = await registry.getMetricsAsJSON();
+  const merged = client.AggregatorRegistry.aggregate([mine, ...others] as Parameters<typeof client.AggregatorRegistry.aggregate>[0]);
+  return { contentType: merged.contentType, body: await merged.metrics() };
+}

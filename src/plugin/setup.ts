@@ -2,6 +2,7 @@
 import type { Directive, ServerBlock } from '../corefile/types.js';
 import type { Handler } from './handler.js';
 import type { Logger } from '../core/log.js';
+import type { ClusterSource } from '../kube/source.js';
 
 /** Per server block, per instance: the context passed to each plugin's setup. */
 export interface SetupContext {
@@ -27,8 +28,6 @@ export interface SetupContext {
   restart(): Promise<void>;
   /** State shared by all blocks of one instance (one health server per address, ...). */
   readonly shared: Map<string, unknown>;
-  /** State kept across reloads (informers that need not restart, ...); prefer `keep`, which also frees what a reload dropped. */
-  readonly persistent: Map<string, unknown>;
   /**
    * A resource that outlives reloads (a listener, informers): returns the one made under `key` by an
    * earlier config, else `create()`s it. After a reload, resources the new config did not `keep` are
@@ -39,6 +38,16 @@ export interface SetupContext {
   bind(hosts: string[]): void;
   /** Marks this instance as stopping (lameduck): readiness turns false at once. */
   readonly lifecycle: Lifecycle;
+  /**
+   * 'primary' in the main thread; 'secondary' in extra `-workers` threads, which serve DNS but run
+   * no side servers (health, ready, metrics HTTP) and no reload timer: the primary does that for all.
+   */
+  readonly role: 'primary' | 'secondary';
+  /**
+   * One cluster source per process: in the primary `keep`s `create()` under `key`; in a worker
+   * returns a view fed by the primary's source with the same key (no watches of its own).
+   */
+  shareSource(key: string, create: () => ClusterSource): ClusterSource;
   /** Handlers of this block set up so far, by plugin name (setup runs in plugin order). */
   readonly handlers: ReadonlyMap<string, Handler>;
 }

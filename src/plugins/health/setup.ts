@@ -28,6 +28,7 @@ export const plugin: Plugin = {
   name: 'health',
   setup(directives, ctx) {
     const cfg = parseHealth(single('health', directives));
+    if (ctx.role === 'secondary') return undefined;
     const listener = ctx.keep(`http:${cfg.address}`, () => new HttpListener(cfg.address));
     const metrics = healthMetrics();
     listener.routes.set('/health', (_req, res) => {

@@ -26,6 +26,7 @@ export const plugin: Plugin = {
     if (d.args.length > 1 || d.block) throw wrongArgCount('ready', d);
     const address = d.args[0] ?? ':8181';
     if (!splitHostPort(address)) throw argError('ready', d, `invalid address '${address}'`);
+    if (ctx.role === 'secondary') return undefined;
     const listener = ctx.keep(`http:${address}`, () => new HttpListener(address));
     const readyOnce = new Set<string>();
     listener.routes.set('/ready', (_req, res) => {

@@ -36,6 +36,7 @@ export const plugin: Plugin = {
   name: 'reload',
   setup(directives, ctx) {
     const cfg = parseReload(single('reload', directives));
+    if (ctx.role === 'secondary') return undefined;
     const log = ctx.log('reload');
     const failed = counter({ name: 'coredns_reload_failed_total', help: 'Counter of the number of failed reload attempts.' });
     const info = gauge({ name: 'coredns_reload_version_info', help: 'A metric with a constant \'1\' value labeled by hash, and value which type of hash generated.', labelNames: ['hash', 'value'] as const });
