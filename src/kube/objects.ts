@@ -49,6 +49,8 @@ export interface SlimEndpointSlice {
   addressType: string;
   endpoints: SlimEndpoint[];
   ports: SlimPort[];
+  /** Annotation `endpoints.kubernetes.io/last-change-trigger-time` in Unix ms (DNS programming latency metric). */
+  lastChangeTriggerTime?: number;
 }
 
 /** A Pod (only watched with `pods verified`). */
