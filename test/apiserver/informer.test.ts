@@ -3,7 +3,7 @@
  * the record of how that informer behaves (see README.md): it recovers from clean watch ends and 410,
  * but stops for good on any other error, never paginates, and has no synced event.
  */
-import { CoreV1Api, ListWatch, Watch, makeInformer, type Informer, type KubeConfig, type V1Service } from '@kubernetes/client-node';
+import { CoreV1Api, ListWatch, Watch, makeInformer, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from './server.ts';
 import { kubeConfigFor, service, waitFor } from './test-kit.ts';
@@ -11,7 +11,7 @@ import { kubeConfigFor, service, waitFor } from './test-kit.ts';
 let sim: ApiServer;
 let kc: KubeConfig;
 let core: CoreV1Api;
-let informer: Informer<V1Service> | undefined;
+let informer: ListWatch<V1Service> | undefined;
 
 beforeEach(async () => {
   sim = await startApiServer({ historyLimit: 100 });
@@ -28,7 +28,7 @@ afterEach(async () => {
 async function startInformer(listFn = () => core.listServiceForAllNamespaces()) {
   const log: string[] = [];
   const errors: unknown[] = [];
-  const inf = makeInformer(kc, '/api/v1/services', listFn);
+  const inf = makeInformer(kc, '/api/v1/services', listFn) as ListWatch<V1Service>;
   inf.on('add', (s) => log.push(`add ${s.metadata!.name}`));
   inf.on('update', (s) => log.push(`update ${s.metadata!.name}`));
   inf.on('delete', (s) => log.push(`delete ${s.metadata!.name}`));
@@ -38,7 +38,7 @@ async function startInformer(listFn = () => core.listServiceForAllNamespaces()) 
   return { inf, log, errors };
 }
 
-const names = (inf: Informer<V1Service>): string[] => inf.list().map((s) => s.metadata!.name!).sort();
+const names = (inf: ListWatch<V1Service>): string[] => inf.list().map((s) => s.metadata!.name!).sort();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('client-node informer against the simulator', () => {
@@ -134,7 +134,7 @@ describe('client-node informer against the simulator', () => {
 
   it('a silent watch is only noticed by the client inactivity timeout (30 s by default), then resumed', async () => {
     const watch = new Watch(kc);
-    watch.requestTimeoutMs = 300;
+    (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = 300; // private in 2.0.1
     const lw = new ListWatch<V1Service>('/api/v1/services', watch, () => core.listServiceForAllNamespaces(), false);
     informer = lw;
     await lw.start();

@@ -144,7 +144,7 @@ describe('list', () => {
     });
     const disc = kubeConfigFor(sim.url).makeApiClient(DiscoveryV1Api);
     const list = await disc.listEndpointSliceForAllNamespaces({ labelSelector: 'kubernetes.io/service-name=web' });
-    expect(list.items[0]!.endpoints[0]!.addresses).toEqual(['10.0.0.1']);
+    expect(list.items[0]!.endpoints![0]!.addresses).toEqual(['10.0.0.1']);
     expect(list.items[0]!.ports![0]!.protocol).toBe('TCP');
     sim.apply(service('d', 'web'));
     const svc = await core.readNamespacedService({ namespace: 'd', name: 'web' });

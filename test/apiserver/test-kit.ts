@@ -52,7 +52,7 @@ export interface CollectedWatch {
 }
 
 /** Opens a client-node Watch on path with query params. */
-export async function collectWatch(kc: KubeConfig, path: string, params: Record<string, unknown>): Promise<CollectedWatch> {
+export async function collectWatch(kc: KubeConfig, path: string, params: Record<string, string | number | boolean | undefined>): Promise<CollectedWatch> {
   const { Watch } = await import('@kubernetes/client-node');
   const events: CollectedWatch['events'] = [];
   let finish!: (err: unknown) => void;

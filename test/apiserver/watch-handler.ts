@@ -42,7 +42,8 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, rout
   const rs = store.of(route.def);
   const legacy = o.resourceVersion === '' || o.resourceVersion === '0';
   const initial = o.sendInitialEvents ?? legacy;
-  const from = legacy ? 0 : Number(o.resourceVersion);
+  // sendInitialEvents=false with RV unset/"0" starts from now, without the synthetic ADDED events.
+  const from = legacy ? (initial ? 0 : store.rv) : Number(o.resourceVersion);
   if (initial && from > store.rv && !(await store.waitForRv(from, cfg.tooLargeWaitMs))) {
     const st = tooLargeResourceVersion(from, store.rv);
     return sendJson(req, res, 504, st, false);

@@ -95,6 +95,15 @@ describe('watch', () => {
     w.abort();
   });
 
+  it('sendInitialEvents=false with resourceVersion "0" starts from now, without synthetic events', async () => {
+    sim.apply(service('d', 'old'));
+    const w = await collectWatch(kc, SVCS, { sendInitialEvents: false, resourceVersionMatch: 'NotOlderThan', resourceVersion: '0' });
+    sim.apply(service('d', 'new'));
+    await waitFor('live event', () => w.events.length === 1);
+    expect(summary(w.events)).toEqual(['ADDED new']);
+    w.abort();
+  });
+
   it('timeoutSeconds ends the stream cleanly; a single-object path watches that object only', async () => {
     const w = await collectWatch(kc, '/api/v1/namespaces/d/services/a', { timeoutSeconds: 1 });
     sim.apply(service('d', 'b'));

@@ -68,7 +68,7 @@ export class Watcher {
   /** Sends an ERROR event with a Status and ends the stream (how apiserver reports 410 to a watch). */
   fail(st: Status): void {
     this.send('ERROR', st);
-    this.end();
+    if (!this.stuck) this.end();
   }
 
   /** Calls fn every ms while open. */
