@@ -6,14 +6,40 @@ import { Type } from './constants.js';
 import type { Msg, Opt, RR } from './message.js';
 import { labelToBytes, splitLabels, ipv6ToBytes, lower } from './name.js';
 
-/** A growable byte writer with a name-compression table. */
-class Writer {
-  buf: Buffer;
-  len = 0;
-  private names = new Map<string, number>();
+/** A name split for writing: its labels' wire bytes and the lower-cased key of each suffix. */
+interface NameInfo {
+  labels: Uint8Array[];
+  keys: string[];
+  lower: string;
+}
 
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+const nameCache = new Map<string, NameInfo>();
+
+/** Parses a presentation name once; zone names repeat, so this is a cache hit on the hot path. */
+function nameInfo(name: string): NameInfo {
+  let info = nameCache.get(name);
+  if (info) return info;
+  const parts = splitLabels(name);
+  const labels = parts.map((l) => Uint8Array.from(labelToBytes(l)));
+  const lowerParts = parts.map((l) => lower(l));
+  const keys = lowerParts.map((_, i) => lowerParts.slice(i).join('.'));
+  info = { labels, keys, lower: lower(name) };
+  // Bounded: a flood of random names must not grow memory without limit.
+  if (nameCache.size >= 50_000) nameCache.clear();
+  nameCache.set(name, info);
+  return info;
+}
+
+/** A byte writer over one shared scratch buffer (encode is synchronous), with a compression table. */
+class Writer {
+  static scratch = Buffer.allocUnsafe(65536 + 4096);
+  buf = Writer.scratch;
+  len = 0;
+  private readonly names = new Map<string, number>();
+
+  reset(): void {
+    this.len = 0;
+    this.names.clear();
   }
 
   private ensure(n: number): void {
@@ -46,22 +72,24 @@ class Writer {
     this.len += b.length;
   }
 
-  /** Writes a name, compressing against names already written (`compress` false inside RDATA of unknown types). */
+  /** Writes a name, compressing against names already written (`compress` false for SRV targets). */
   name(name: string, compress = true): void {
-    const labels = splitLabels(name);
+    const info = nameInfo(name);
+    const { labels, keys } = info;
     for (let i = 0; i < labels.length; i++) {
-      const key = lower(labels.slice(i).join('.'));
       if (compress) {
-        const at = this.names.get(key);
+        const at = this.names.get(keys[i]!);
         if (at !== undefined) {
           this.u16(0xc000 | at);
           return;
         }
-        if (this.len < 0x4000) this.names.set(key, this.len);
       }
-      const bytes = labelToBytes(labels[i]!);
-      this.u8(bytes.length);
-      for (const b of bytes) this.u8(b);
+      if (this.len < 0x4000 && !this.names.has(keys[i]!)) this.names.set(keys[i]!, this.len);
+      const bytes = labels[i]!;
+      this.ensure(bytes.length + 1);
+      this.buf[this.len++] = bytes.length;
+      this.buf.set(bytes, this.len);
+      this.len += bytes.length;
     }
     this.u8(0);
   }
@@ -72,6 +100,8 @@ class Writer {
     for (const [k, v] of this.names) if (v >= len) this.names.delete(k);
   }
 }
+
+const writer = new Writer();
 
 function writeStrings(w: Writer, strings: readonly string[]): void {
   for (const s of strings) {
@@ -166,9 +196,8 @@ function writeOpt(w: Writer, opt: Opt, rcode: number): void {
 /** Index just past the RRset that starts at `i` (same owner, type and class, adjacent). */
 function rrsetEnd(rrs: readonly RR[], i: number): number {
   const first = rrs[i]!;
-  const owner = lower(first.name);
   let j = i + 1;
-  while (j < rrs.length && rrs[j]!.type === first.type && rrs[j]!.class === first.class && lower(rrs[j]!.name) === owner) j++;
+  while (j < rrs.length && rrs[j]!.type === first.type && rrs[j]!.class === first.class && (rrs[j]!.name === first.name || nameInfo(rrs[j]!.name).lower === nameInfo(first.name).lower)) j++;
   return j;
 }
 
@@ -178,7 +207,8 @@ function rrsetEnd(rrs: readonly RR[], i: number): number {
  * RFC 2181 §9). The OPT record is always kept.
  */
 export function encode(msg: Msg, maxSize = 65535): Buffer {
-  const w = new Writer(Math.min(maxSize, 4096));
+  const w = writer;
+  w.reset();
   const optLen = msg.opt ? 11 + msg.opt.options.reduce((n, [, d]) => n + 4 + d.length, 0) : 0;
   const budget = maxSize - optLen;
   w.len = 12;
@@ -217,6 +247,7 @@ export function encode(msg: Msg, maxSize = 65535): Buffer {
     arcount++;
   }
   const b = w.buf;
+  if (b !== Writer.scratch) Writer.scratch = b;
   b.writeUInt16BE(msg.id & 0xffff, 0);
   const flags =
     (msg.qr ? 0x8000 : 0) | ((msg.opcode & 0xf) << 11) | (msg.aa ? 0x0400 : 0) | (tc ? 0x0200 : 0) |
@@ -227,5 +258,7 @@ export function encode(msg: Msg, maxSize = 65535): Buffer {
   b.writeUInt16BE(counts[0]!, 6);
   b.writeUInt16BE(counts[1]!, 8);
   b.writeUInt16BE(arcount, 10);
-  return Buffer.from(b.subarray(0, w.len));
+  const out = Buffer.allocUnsafe(w.len);
+  b.copy(out, 0, 0, w.len);
+  return out;
 }
