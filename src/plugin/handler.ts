@@ -33,6 +33,17 @@ export interface Request {
   responder?: string;
   /** Per-request scratch space for plugins (e.g. rewrite's undo list). */
   meta?: Record<string, unknown>;
+  /**
+   * Set by an answering plugin whose reply depends only on (name, type, DO, size) until `token.valid`
+   * turns false (the kubernetes plugin: until its zone changes). The core then keeps the encoded reply
+   * and serves repeats by patching ID, flags and question (the wire cache).
+   */
+  wireToken?: WireToken;
+}
+
+/** Validity of replies kept in the wire cache: flipped to false when the data behind them changes. */
+export interface WireToken {
+  valid: boolean;
 }
 
 /** Calls the rest of the chain. */
@@ -42,6 +53,15 @@ export type Next = (req: Request) => Promise<Msg>;
 export interface Handler {
   readonly name: string;
   serveDNS(req: Request, next: Next): Promise<Msg>;
+  /**
+   * Wire cache: true when this plugin, standing before the answering one, would pass `req` on and
+   * leave the reply as it is. A plugin without it turns the wire cache off for its block.
+   */
+  transparent?(req: Request): boolean;
+  /** Wire cache: false when this reply must not be replayed as is (loadbalance: several addresses to shuffle). */
+  cacheable?(reply: Msg): boolean;
+  /** Wire cache: a reply was served from it (prometheus counts it as if the chain had run). */
+  fastHit?(req: Request, rcode: number, responder: string, replyBytes: number): void;
 }
 
 /** A plugin that can report readiness to the `ready` plugin. */
