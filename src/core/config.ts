@@ -6,11 +6,13 @@ import { ConfigError } from '../corefile/config-error.js';
 import { parseCorefile } from '../corefile/parser.js';
 import { parseKey } from '../corefile/keys.js';
 import type { Directive, ServerBlock } from '../corefile/types.js';
-import type { Next, Handler } from '../plugin/handler.js';
+import type { Next, Handler, Request } from '../plugin/handler.js';
+import type { Msg } from '../dns/message.js';
 import type { Lifecycle, SetupContext } from '../plugin/setup.js';
 import { COREDNS_ONLY, PLUGIN_ORDER, loadPlugin } from '../plugins.js';
 import { pluginLog } from './log.js';
 import { compose } from './chain.js';
+import { WireCache } from './wire-cache.js';
 import type { Resources } from './resources.js';
 import { role, shareSource } from './thread-hub.js';
 
@@ -24,6 +26,8 @@ export interface BlockConfig {
   server: string;
   chain: Next;
   handlers: Map<string, Handler>;
+  /** Encoded replies the answering plugin vouched for (see wire-cache.ts). */
+  wireCache: WireCache;
 }
 
 /** A whole config: blocks plus lifecycle hooks. */
@@ -41,6 +45,8 @@ export interface BuildOptions {
   lifecycle: Lifecycle;
   env?: NodeJS.ProcessEnv;
   restart: () => Promise<void>;
+  /** Re-enters the server (for ctx.lookup); bound once the routers exist. */
+  lookup: (port: number, name: string, type: number, parent: Request) => Promise<Msg>;
 }
 
 function checkDirectives(block: ServerBlock): Map<string, Directive[]> {
@@ -100,6 +106,7 @@ export async function buildConfig(text: string, file: string, opts: BuildOptions
         onFinalShutdown: (fn) => config.finalShutdown.push(fn),
         corefile: { path: file, text },
         restart: opts.restart,
+        lookup: (name, type, parent) => opts.lookup(port, name, type, parent),
         shared,
         keep: (key, create) => opts.resources.keep(key, create),
         bind: (h) => {
@@ -127,7 +134,7 @@ export async function buildConfig(text: string, file: string, opts: BuildOptions
           }
         }
       }
-      config.blocks.push({ zones, port, hosts, server: ctx.server, chain: compose(chain), handlers });
+      config.blocks.push({ zones, port, hosts, server: ctx.server, chain: compose(chain), handlers, wireCache: new WireCache(chain) });
     }
   }
   if (config.blocks.length === 0) throw new ConfigError('no server blocks in the Corefile', { file, line: 1 });

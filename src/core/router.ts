@@ -2,13 +2,14 @@
 import { accept, rcodeReply, replyOpt } from '../dns/accept.js';
 import { Rcode } from '../dns/constants.js';
 import { encode } from '../dns/encode.js';
-import { replyTo, type Msg } from '../dns/message.js';
+import { newQuery, replyTo, type Msg } from '../dns/message.js';
 import { isSubdomain, lower } from '../dns/name.js';
 import type { PeerInfo } from '../dns/transport.js';
-import { PluginError } from '../plugin/handler.js';
+import { PluginError, type Request } from '../plugin/handler.js';
 import type { BlockConfig } from './config.js';
 import type { Logger } from './log.js';
 import { newRequest } from './request.js';
+import { WireCache } from './wire-cache.js';
 
 /** Hooks the core reports to (the prometheus plugin counts panics). */
 export const coreHooks = {
@@ -66,6 +67,12 @@ export class Router {
       return out;
     }
     const req = newRequest(query, v.size, peer, hit.zone, hit.block.server);
+    const cache = hit.block.wireCache;
+    const key = cache.enabled ? WireCache.key(req) : '';
+    if (cache.enabled) {
+      const fast = cache.get(req, key);
+      if (fast) return fast;
+    }
     let reply: Msg;
     try {
       reply = await hit.block.chain(req);
@@ -75,8 +82,28 @@ export class Router {
       this.log.error(`${query.id} ${qname} ${query.question[0]!.type}: ${(err as Error)?.message ?? String(err)}`);
       reply = replyTo(query, err instanceof PluginError ? err.rcode : Rcode.SERVFAIL);
     }
-    return finish(query, reply, v.size);
+    const out = finish(query, reply, v.size);
+    if (cache.enabled) cache.put(req, key, reply, out);
+    return out;
   };
+
+  /** A query of our own through this port's chains (no wire cache, no size limit): CoreDNS's upstream.Lookup. */
+  async lookup(name: string, type: number, parent: Request): Promise<Msg> {
+    const depth = ((parent.meta?.lookupDepth as number | undefined) ?? 0) + 1;
+    const query = newQuery(name, type, { id: parent.msg.id, opt: parent.msg.opt ? { ...parent.msg.opt, options: [] } : undefined });
+    const qname = lower(name);
+    const hit = this.route(qname);
+    if (!hit) return replyTo(query, Rcode.REFUSED);
+    if (depth > 8) return replyTo(query, Rcode.SERVFAIL);
+    const peer: PeerInfo = { proto: parent.proto, remoteAddress: parent.remoteAddress, remotePort: parent.remotePort, localAddress: parent.localAddress, localPort: parent.localPort, family: parent.family };
+    const req = newRequest(query, 65535, peer, hit.zone, hit.block.server);
+    req.meta = { lookupDepth: depth };
+    try {
+      return await hit.block.chain(req);
+    } catch (err) {
+      return replyTo(query, err instanceof PluginError ? err.rcode : Rcode.SERVFAIL);
+    }
+  }
 
   private dropped(buf: Buffer, peer: PeerInfo, out: Buffer, rcode: number, qtype: number, isDo: boolean): void {
     coreHooks.onDropped({ server: this.server, proto: peer.proto, family: peer.family, qtype, do: isDo, rcode, requestBytes: buf.length, responseBytes: out.length });

@@ -10,6 +10,7 @@ import { UdpServer } from '../dns/udp-server.js';
 import { TcpServer } from '../dns/tcp-server.js';
 import { root, pluginLog } from './log.js';
 import type { Lifecycle } from '../plugin/setup.js';
+import type { Request } from '../plugin/handler.js';
 
 /** Options from the command line. */
 export interface ServerOptions {
@@ -47,6 +48,7 @@ export class Server {
   private config?: Config;
   private listeners: Listener[] = [];
   private readonly log = root;
+  private routers = new Map<number, Router>();
 
   constructor(private readonly opts: ServerOptions) {}
 
@@ -92,6 +94,11 @@ export class Server {
       lifecycle: this.lifecycle,
       env: this.opts.env,
       restart: () => this.restart(),
+      lookup: (port: number, name: string, type: number, parent: Request) => {
+        const r = this.routers.get(port);
+        if (!r) return Promise.reject(new Error(`no server on port ${port}`));
+        return r.lookup(name, type, parent);
+      },
     };
   }
 
@@ -136,6 +143,7 @@ export class Server {
     for (const l of this.listeners) if (!next.includes(l)) await Promise.all([l.udp.close(), l.tcp.close()]);
     this.listeners = next;
     this.config = config;
+    this.routers = routers;
     await this.resources.releaseUnclaimed();
   }
 

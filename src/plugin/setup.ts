@@ -1,6 +1,7 @@
 /** What a plugin gets at setup time, and what it registers. */
 import type { Directive, ServerBlock } from '../corefile/types.js';
-import type { Handler } from './handler.js';
+import type { Handler, Request } from './handler.js';
+import type { Msg } from '../dns/message.js';
 import type { Logger } from '../core/log.js';
 import type { ClusterSource } from '../kube/source.js';
 
@@ -48,6 +49,11 @@ export interface SetupContext {
    * returns a view fed by the primary's source with the same key (no watches of its own).
    */
   shareSource(key: string, create: () => ClusterSource): ClusterSource;
+  /**
+   * Resolves a name through this server's whole chain, as a new query from the same client
+   * (CoreDNS's upstream.Lookup; the kubernetes plugin uses it for ExternalName targets).
+   */
+  lookup(name: string, type: number, parent: Request): Promise<Msg>;
   /** Handlers of this block set up so far, by plugin name (setup runs in plugin order). */
   readonly handlers: ReadonlyMap<string, Handler>;
 }

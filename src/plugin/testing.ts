@@ -3,6 +3,8 @@ import { Class } from '../dns/constants.js';
 import { newQuery, replyTo, type Msg } from '../dns/message.js';
 import { lower } from '../dns/name.js';
 import type { Handler, Next, Request } from './handler.js';
+import type { Closable, SetupContext } from './setup.js';
+import { pluginLog } from '../core/log.js';
 
 /** A Request for `name`/`type` as if received over UDP from 10.0.0.1 (override any field). */
 export function makeRequest(name: string, type: number, over: Partial<Request> & { msg?: Msg } = {}): Request {
@@ -43,4 +45,54 @@ export function terminal(): Next & { calls: Request[] } {
 export function runChain(handlers: Handler[], req: Request, last: Next = terminal()): Promise<Msg> {
   const call = (i: number): Next => (r) => (i < handlers.length ? handlers[i]!.serveDNS(r, call(i + 1)) : last(r));
   return call(0)(req);
+}
+
+/** A SetupContext for plugin setup tests: one block with `zones` on `port`; hooks collected for the test to run. */
+export function makeSetupContext(over: Partial<SetupContext> & { zones?: readonly string[] } = {}) {
+  const startup: Array<() => void | Promise<void>> = [];
+  const shutdown: Array<() => void | Promise<void>> = [];
+  const finalShutdown: Array<() => void | Promise<void>> = [];
+  const kept = new Map<string, Closable>();
+  const zones = over.zones ?? ['.'];
+  const ctx: SetupContext = {
+    block: { keys: zones.map((z) => `${z}:53`), directives: [], file: 'Corefile', line: 1 },
+    zones,
+    port: 53,
+    server: 'dns://:53',
+    log: pluginLog,
+    onStartup: (fn) => startup.push(fn),
+    onShutdown: (fn) => shutdown.push(fn),
+    onFinalShutdown: (fn) => finalShutdown.push(fn),
+    corefile: { path: 'Corefile', text: '' },
+    restart: async () => {},
+    shared: new Map(),
+    keep: <T extends Closable>(key: string, create: () => T): T => {
+      const got = kept.get(key);
+      if (got) return got as T;
+      const made = create();
+      kept.set(key, made);
+      return made;
+    },
+    bind: () => {},
+    lifecycle: { stopping: false, readiness: new Map() },
+    role: 'primary',
+    shareSource: (key, create) => ctx.keep(`source:${key}`, () => {
+      const source = create();
+      return Object.assign(source, { close: () => source.stop() });
+    }),
+    lookup: async (name, type, parent) => replyTo({ ...parent.msg, question: [{ name, type, class: Class.IN }] }, 3),
+    handlers: new Map(),
+    ...over,
+  };
+  return {
+    ctx,
+    kept,
+    /** Runs the startup hooks. */
+    start: async () => { for (const fn of startup) await fn(); },
+    /** Runs shutdown hooks and closes kept resources. */
+    stop: async () => {
+      for (const fn of [...finalShutdown, ...shutdown]) await fn();
+      for (const r of kept.values()) await r.close();
+    },
+  };
 }

@@ -40,6 +40,12 @@ export class Cache implements Handler {
     return type ? { server: this.server, type, zones: this.zonesLabel, view: '' } : { server: this.server, zones: this.zonesLabel, view: '' };
   }
 
+  /** Wire cache: the cache neither answers nor stores names outside its zones or disabled for both kinds. */
+  transparent(req: Request): boolean {
+    if (matchZone(req.qname, this.cfg.zones) === undefined) return true;
+    return matchZone(req.qname, this.cfg.successDisabled) !== undefined && matchZone(req.qname, this.cfg.denialDisabled) !== undefined;
+  }
+
   async serveDNS(req: Request, next: Next): Promise<Msg> {
     if (matchZone(req.qname, this.cfg.zones) === undefined) return next(req);
     this.server = req.server;

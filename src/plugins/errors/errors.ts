@@ -20,6 +20,11 @@ export class ErrorsHandler implements Handler {
     this.consolidators = config.patterns.map((p) => new Consolidator(p, emit));
   }
 
+  /** Wire cache: a replayed reply raised nothing to log. */
+  transparent(): boolean {
+    return true;
+  }
+
   async serveDNS(req: Request, next: Next): Promise<Msg> {
     try {
       return await next(req);

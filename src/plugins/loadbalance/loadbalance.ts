@@ -71,6 +71,19 @@ export class LoadBalanceHandler implements Handler {
 
   constructor(private readonly prefer: readonly Subnet[] = []) {}
 
+  /** Wire cache: a reply passes through untouched when there is nothing to shuffle (see cacheable). */
+  transparent(): boolean {
+    return true;
+  }
+
+  /** Wire cache: a reply with several records to shuffle must go through the shuffle each time. */
+  cacheable(reply: Msg): boolean {
+    let address = 0;
+    for (const rr of reply.answer) if (rr.type === Type.A || rr.type === Type.AAAA || rr.type === Type.MX) address++;
+    for (const rr of reply.extra) if (rr.type === Type.A || rr.type === Type.AAAA) address++;
+    return address <= 1 && this.prefer.length === 0;
+  }
+
   async serveDNS(req: Request, next: Next): Promise<Msg> {
     const reply = await next(req);
     if (reply.rcode !== Rcode.NOERROR || req.qtype === Type.AXFR || req.qtype === Type.IXFR) return reply;

@@ -29,6 +29,11 @@ export class Loop implements Handler {
     private readonly exit: Exit = (code) => process.exit(code),
   ) {}
 
+  /** Wire cache: only the probe's own HINFO queries matter to loop. */
+  transparent(req: Request): boolean {
+    return this.off || req.qtype !== Type.HINFO;
+  }
+
   async serveDNS(req: Request, next: Next): Promise<Msg> {
     // After the probe period this is the whole cost: one field read.
     if (this.off || req.qtype !== Type.HINFO) return next(req);

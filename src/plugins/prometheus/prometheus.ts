@@ -16,6 +16,17 @@ export class Prometheus implements Handler {
     readonly listener?: HttpListener,
   ) {}
 
+  /** Wire cache: counting is done in fastHit. */
+  transparent(): boolean {
+    return true;
+  }
+
+  /** Wire cache: counts a replayed reply exactly as one that went through the chain. */
+  fastHit(req: Request, rcode: number, responder: string, replyBytes: number): void {
+    const start = performance.now();
+    this.record(req, rcode, responder, messageSize(req.msg), replyBytes, start);
+  }
+
   async serveDNS(req: Request, next: Next): Promise<Msg> {
     const start = performance.now();
     // Taken before the chain runs: CoreDNS reports the request's size before any rewrite.
