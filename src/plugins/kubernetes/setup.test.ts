@@ -1,0 +1,98 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../corefile/config-error.js';
+import { parseCorefile } from '../../corefile/parser.js';
+import { Rcode, Type } from '../../dns/constants.js';
+import type { Closable } from '../../plugin/setup.js';
+import { makeSetupContext } from '../../plugin/testing.js';
+import { replyTo } from '../../dns/message.js';
+import { captureLog } from '../../kube/testing.js';
+import { FakeSource } from './fake-source.js';
+import type { Kubernetes } from './kubernetes.js';
+import { parseKubernetes } from './options.js';
+import { plugin, sourceKey, waitForSync } from './setup.js';
+import { ask, FIXTURE } from './testing.js';
+
+/** Setup contexts sharing kept resources, as one process across reloads. */
+function contexts() {
+  const kept = new Map<string, Closable>();
+  const lookups: string[] = [];
+  const make = () => makeSetupContext({
+    zones: ['cluster.local.'],
+    log: () => captureLog().logger,
+    keep: <T extends Closable>(key: string, create: () => T): T => {
+      if (!kept.has(key)) kept.set(key, create());
+      return kept.get(key) as T;
+    },
+    lookup: async (name, type, parent) => {
+      lookups.push(`${name} ${type}`);
+      return replyTo(parent.msg, Rcode.NXDOMAIN);
+    },
+  });
+  return { make, kept, lookups, closeAll: () => Promise.all([...kept.values()].map((c) => c.close())) };
+}
+
+const directives = (body: string) => parseCorefile(`cluster.local {\n kubernetes {\n${body}\n }\n}`, 'Corefile')[0]!.directives;
+
+describe('kubernetes setup', () => {
+  it('serves manifests from disk, and keeps the source across a reload with the same options', async () => {
+    const c = contexts();
+    const body = `  manifests ${fileURLToPath(FIXTURE)}\n  ttl 30`;
+    const first = c.make();
+    const k1 = (await plugin.setup(directives(body), first.ctx)) as Kubernetes;
+    await first.start();
+    expect(k1.isReady()).toBe(true);
+    expect((await ask(k1, 'svc1.testns.svc.cluster.local.', Type.A)).answer).toEqual(['svc1.testns.svc.cluster.local. 30 IN A 10.96.10.1']);
+
+    const second = c.make();
+    const k2 = (await plugin.setup(directives(`  manifests ${fileURLToPath(FIXTURE)}\n  ttl 10`), second.ctx)) as Kubernetes;
+    expect(k2.source).toBe(k1.source);
+    await second.start();
+    await first.stop(); // the old config goes; the source stays
+    expect((await ask(k2, 'svc1.testns.svc.cluster.local.', Type.A)).answer).toEqual(['svc1.testns.svc.cluster.local. 10 IN A 10.96.10.1']);
+    expect(c.kept.size).toBe(1);
+    // ExternalName targets outside the zone go through the server (ctx.lookup).
+    await ask(k2, 'svc-ext.testns.svc.cluster.local.', Type.A);
+    expect(c.lookups).toEqual([`example.org. ${Type.A}`]);
+    await c.closeAll();
+  });
+
+  it('keys the source by what it watches', () => {
+    const key = (body: string) => sourceKey(parseKubernetes(directives(body), ['cluster.local.']));
+    expect(key('  ttl 30')).toBe(key('  ttl 5\n  namespaces a\n  fallthrough'));
+    expect(key('  pods insecure')).toBe(key('  pods disabled'));
+    for (const other of ['  pods verified', '  noendpoints', '  labels a=b', '  namespace_labels a=b', '  endpoint http://127.0.0.1:1']) {
+      expect(key(other)).not.toBe(key(''));
+    }
+  });
+
+  it('a connection that cannot be made is a config error on the plugin line', async () => {
+    const c = contexts();
+    const err = await Promise.resolve()
+      .then(() => plugin.setup(directives('  endpoint ftp://example.org'), c.make().ctx))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/^plugin\/kubernetes: Corefile:2 - Error during parsing: endpoint: URL scheme must be http or https/);
+  });
+
+  it('refuses labels with manifests', () => {
+    const c = contexts();
+    expect(() => plugin.setup(directives('  manifests /tmp/x.yaml\n  labels a=b'), c.make().ctx)).toThrow(/labels cannot be used with manifests/);
+  });
+
+  it('waits for the first sync at most startup_timeout, saying so', async () => {
+    const never = new FakeSource({ synced: false });
+    const log = captureLog();
+    const t0 = Date.now();
+    await waitForSync(never, 600, log.logger);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(590);
+    expect(log.matching('waiting for Kubernetes API before starting server').length).toBeGreaterThanOrEqual(1);
+    expect(log.matching('WARNING starting server with unsynced Kubernetes API')).toHaveLength(1);
+
+    const late = new FakeSource({ synced: false });
+    setTimeout(() => late.markSynced(), 20);
+    const quiet = captureLog();
+    await waitForSync(late, 5000, quiet.logger);
+    expect(quiet.matching('unsynced')).toEqual([]);
+  });
+});
