@@ -83,8 +83,8 @@ class Writer {
           this.u16(0xc000 | at);
           return;
         }
+        if (this.len < 0x4000) this.names.set(keys[i]!, this.len);
       }
-      if (this.len < 0x4000 && !this.names.has(keys[i]!)) this.names.set(keys[i]!, this.len);
       const bytes = labels[i]!;
       this.ensure(bytes.length + 1);
       this.buf[this.len++] = bytes.length;

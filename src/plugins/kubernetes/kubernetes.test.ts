@@ -200,9 +200,9 @@ describe('kubernetes handler: wire cache tokens', () => {
     expect((await run(k, 'svc1.testns.svc.cluster.local.', Type.A))?.valid).toBe(true);
   });
 
-  it('does not vouch for SRV answers, fallthrough, upstream data, or before the sync', async () => {
+  it('vouches for SRV answers (the wire cache keys on the exact spelling) but not fallthrough, upstream data, or before the sync', async () => {
     const k = kubernetesFrom(BLOCK('pods insecure\n fallthrough in-addr.arpa'));
-    expect(await run(k, '_http._tcp.svc1.testns.svc.cluster.local.', Type.SRV)).toBeUndefined();
+    expect(await run(k, '_http._tcp.svc1.testns.svc.cluster.local.', Type.SRV)).toBeDefined();
     expect(await run(k, '4.3.2.1.in-addr.arpa.', Type.PTR)).toBeUndefined();
     k.resolve = async (n, t) => replyTo(makeRequest(n, t).msg, Rcode.NOERROR);
     expect(await run(k, 'svc-ext.testns.svc.cluster.local.', Type.A)).toBeUndefined();

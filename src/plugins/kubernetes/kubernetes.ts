@@ -84,8 +84,8 @@ export class Kubernetes implements Handler, Readiness {
     const out = await this.answer(req, zone, spelled, name);
     if (out.kind === 'nxdomain' && this.options.fallthrough.through(req.qname)) return next(req);
     req.responder = this.name;
-    // SRV targets carry the query's spelling of the zone uncompressed: not replayable for another spelling.
-    if (out.own && this.source.synced && !out.answer.some((rr) => rr.type === Type.SRV)) req.wireToken = this.token;
+    // The wire cache keys on the exact spelling, so replies that echo it (SRV targets too) replay safely.
+    if (out.own && this.source.synced) req.wireToken = this.token;
     const reply = replyTo(req.msg, Rcode.NOERROR);
     reply.aa = true;
     if (out.kind === 'success') {

@@ -7,6 +7,7 @@ import { encode } from '../../dns/encode.js';
 import { newQuery, replyTo } from '../../dns/message.js';
 import type { Directive } from '../../corefile/types.js';
 import { PluginError, type Handler, type Request } from '../../plugin/handler.js';
+import { makeSetupContext } from '../../plugin/testing.js';
 import type { SetupContext } from '../../plugin/setup.js';
 import { makeRequest, runChain } from '../../plugin/testing.js';
 import { pluginLog } from '../../core/log.js';
@@ -68,21 +69,13 @@ function makeCtx(over: { zones?: string[]; server?: string; shared?: Map<string,
   const resources = over.resources ?? new Resources();
   const shared = over.shared ?? new Map<string, unknown>();
   const ctx: SetupContext = {
-    block: { keys: ['.:53'], directives: [], file: 'Corefile', line: 1 },
+    ...makeSetupContext().ctx,
     zones: over.zones ?? ['.'],
-    port: 53,
     server: over.server ?? 'dns://:53',
-    log: pluginLog,
     onStartup: (fn) => startup.push(fn),
     onShutdown: (fn) => shutdown.push(fn),
-    onFinalShutdown: () => undefined,
-    corefile: { path: 'Corefile', text: '' },
-    restart: async () => undefined,
     shared,
-    persistent: shared,
     keep: (key, create) => resources.keep(key, create),
-    bind: () => undefined,
-    lifecycle: { stopping: false, readiness: new Map() },
     handlers,
   };
   return {
