@@ -3,6 +3,8 @@
  * and the question's spelling are patched in (owners point at the question, so they follow its
  * case). Only replies whose answering plugin vouches for them with a WireToken are kept, and only
  * when every plugin before it in the chain says it would have let the query through untouched.
+ * That answer may depend only on the key (name, type, DO, size) and the config, so it is asked once,
+ * when the reply is kept, not on every hit.
  */
 import type { Msg } from '../dns/message.js';
 import type { Handler, Request, WireToken } from '../plugin/handler.js';
@@ -12,8 +14,8 @@ interface Entry {
   token: WireToken;
   rcode: number;
   responder: string;
-  /** The handlers before the responder: asked again on every hit. */
-  before: readonly Handler[];
+  /** The handlers before the responder that count replayed replies (fastHit). */
+  observers: readonly Handler[];
 }
 
 /** Most entries per server block; past it the cache starts over (cheap, and a flood of names can't grow it). */
@@ -43,7 +45,6 @@ export class WireCache {
       this.entries.delete(key);
       return undefined;
     }
-    for (const h of e.before) if (!h.transparent!(req)) return undefined;
     const out = Buffer.allocUnsafe(e.bytes.length);
     e.bytes.copy(out);
     const q = req.msg;
@@ -53,7 +54,7 @@ export class WireCache {
     out[3] = (out[3]! & ~0x10) | (q.cd ? 0x10 : 0);
     const raw = q.question[0]!.raw;
     if (raw) out.set(raw, 12);
-    for (const h of e.before) h.fastHit?.(req, e.rcode, e.responder, out.length);
+    for (const h of e.observers) h.fastHit!(req, e.rcode, e.responder, out.length);
     return out;
   }
 
@@ -67,6 +68,7 @@ export class WireCache {
     for (const h of before) if (!h.transparent?.(req)) return;
     for (const h of this.handlers) if (h.cacheable && !h.cacheable(reply)) return;
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    this.entries.set(key, { bytes: Buffer.from(bytes), token, rcode: reply.rcode, responder: req.responder, before });
+    const observers = before.filter((h) => typeof h.fastHit === 'function');
+    this.entries.set(key, { bytes: Buffer.from(bytes), token, rcode: reply.rcode, responder: req.responder, observers });
   }
 }

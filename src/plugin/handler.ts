@@ -55,7 +55,8 @@ export interface Handler {
   serveDNS(req: Request, next: Next): Promise<Msg>;
   /**
    * Wire cache: true when this plugin, standing before the answering one, would pass `req` on and
-   * leave the reply as it is. A plugin without it turns the wire cache off for its block.
+   * leave the reply as it is. It must depend only on the query's name, type, DO bit and size (it is
+   * asked once, when a reply is kept). A plugin without it keeps replies out of the wire cache.
    */
   transparent?(req: Request): boolean;
   /** Wire cache: false when this reply must not be replayed as is (loadbalance: several addresses to shuffle). */

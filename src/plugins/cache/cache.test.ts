@@ -177,6 +177,21 @@ describe('cache', () => {
     expect(up.calls).toHaveLength(cached ? 1 : 2);
   });
 
+  it('counts a wire-cache replay in a disabled zone as CoreDNS counts the lookup: a request and a miss', async () => {
+    const { cache } = setup(['30', 'cluster.local', 'example.org'], [['disable', 'success', 'cluster.local'], ['disable', 'denial', 'cluster.local']]);
+    const labels = { server: 'dns://:53', zones: 'cluster.local.,example.org.' };
+    const req0 = await metric('coredns_cache_requests_total', labels);
+    const miss0 = await metric('coredns_cache_misses_total', labels);
+    const inside = makeRequest('svc1.testns.svc.cluster.local.', Type.A);
+    expect(cache.transparent(inside)).toBe(true);
+    cache.fastHit(inside);
+    cache.fastHit(inside);
+    // Outside the cache's zones the cache is not consulted at all.
+    cache.fastHit(makeRequest('www.example.net.', Type.A));
+    expect((await metric('coredns_cache_requests_total', labels)) - req0).toBe(2);
+    expect((await metric('coredns_cache_misses_total', labels)) - miss0).toBe(2);
+  });
+
   it('keepttl serves the original TTL', async () => {
     const { cache, clock } = setup([], [['keepttl']]);
     const up = positive(100);
