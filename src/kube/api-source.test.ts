@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../test/apiserver/server.js';
-import { ApiSource, type ApiSourceOptions } from './api-source.js';
+import { ApiSource, type ApiSourceOptions, watchdogFromEnv } from './api-source.js';
 import { endpointConnection } from './config.js';
 import type { ClusterEvent } from './source.js';
 import { captureLog, waitFor } from './testing.js';
@@ -123,5 +123,39 @@ describe('ApiSource', () => {
     await waitFor(() => events.length === 2, 'the namespace event');
     expect(late).toEqual([]);
     expect(log.matching('ERROR listener failed on upsert of Namespace')).toHaveLength(1);
+  });
+});
+
+describe('CLUSTERDNS_WATCHDOG_MS', () => {
+  it('parses milliseconds; rejects junk and out-of-range values with a warning', () => {
+    const warnings: string[] = [];
+    const warn = (m: string) => warnings.push(m);
+    expect(watchdogFromEnv({}, warn)).toBeUndefined();
+    expect(watchdogFromEnv({ CLUSTERDNS_WATCHDOG_MS: '' }, warn)).toBeUndefined();
+    expect(watchdogFromEnv({ CLUSTERDNS_WATCHDOG_MS: '1500' }, warn)).toBe(1500);
+    expect(warnings).toEqual([]);
+    for (const bad of ['abc', '1.5', '-5', '50', '3600001', '10s']) expect(watchdogFromEnv({ CLUSTERDNS_WATCHDOG_MS: bad }, warn)).toBeUndefined();
+    expect(warnings).toHaveLength(6);
+    expect(warnings[0]).toBe("CLUSTERDNS_WATCHDOG_MS='abc' is not a number of milliseconds in [100, 3600000]; using the default watchdog");
+  });
+
+  it('shortens the watchdog of every reflector: a stuck watch is restarted', async () => {
+    const { src, log } = await start({ env: { CLUSTERDNS_WATCHDOG_MS: '300' } });
+    await src.whenSynced();
+    await waitFor(() => sim.stats.openWatches === 3, 'three open watches');
+    sim.faults.silentWatches(true);
+    sim.faults.silentWatches(false);
+    sim.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'late', namespace: 'prod' }, spec: { ports: [{ port: 1 }] } });
+    await waitFor(() => src.snapshot().services.has('prod/late'), 'the event missed by the stuck watch', 5000);
+    expect(log.matching('received nothing for 300 ms').length).toBeGreaterThan(0);
+  });
+
+  it('an explicit watchdogMs wins over the environment', async () => {
+    const { src, log } = await start({ watchdogMs: 60_000, env: { CLUSTERDNS_WATCHDOG_MS: '300' } });
+    await src.whenSynced();
+    await waitFor(() => sim.stats.openWatches === 3, 'three open watches');
+    sim.faults.silentWatches(true);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(log.matching('received nothing')).toEqual([]);
   });
 });

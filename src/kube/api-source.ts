@@ -24,13 +24,31 @@ export interface ApiSourceOptions {
   pods: boolean;
   /** Watch EndpointSlices (false with `noendpoints`). */
   endpoints: boolean;
-  /** Watchdog for silent watches, ms (default 90 s). */
+  /** Watchdog for silent watches, ms (default: CLUSTERDNS_WATCHDOG_MS, else 90 s). */
   watchdogMs?: number;
+  /** Where CLUSTERDNS_WATCHDOG_MS is read (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Tests: page size, server watch timeout, backoff. */
   pageSize?: number;
   minWatchTimeoutSec?: number;
   backoff?: BackoffOptions;
   log?: Logger;
+}
+
+/** Overrides the reflectors' watchdog (ms); the Corefile has no option for it (CoreDNS has none). */
+export const WATCHDOG_ENV = 'CLUSTERDNS_WATCHDOG_MS';
+
+/**
+ * The watchdog from `CLUSTERDNS_WATCHDOG_MS`: undefined when unset; a value that is not an integer
+ * in [100, 3600000] ms is reported through `warn` and ignored (the default stays).
+ */
+export function watchdogFromEnv(env: NodeJS.ProcessEnv, warn: (msg: string) => void): number | undefined {
+  const text = env[WATCHDOG_ENV];
+  if (text === undefined || text === '') return undefined;
+  const ms = Number(text);
+  if (/^\d+$/.test(text.trim()) && ms >= 100 && ms <= 3_600_000) return ms;
+  warn(`${WATCHDOG_ENV}='${text}' is not a number of milliseconds in [100, 3600000]; using the default watchdog`);
+  return undefined;
 }
 
 /** CoreDNS's pod field selector: only pods that can still have an IP. */
@@ -52,6 +70,7 @@ export class ApiSource implements ClusterSource {
     const log = opts.log ?? pluginLog('kubernetes');
     this.feed = new ChangeFeed(log);
     const client = new ApiClient(opts.connection);
+    const watchdogMs = opts.watchdogMs ?? watchdogFromEnv(opts.env ?? process.env, (m) => log.warn(m));
     const add = <K extends Kind>(kind: K, labelSelector?: string, fieldSelector?: string): void => {
       const r = new Reflector<K>({
         client,
@@ -61,7 +80,7 @@ export class ApiSource implements ClusterSource {
         log,
         labelSelector: labelSelector || undefined,
         fieldSelector,
-        ...(opts.watchdogMs !== undefined && { watchdogMs: opts.watchdogMs }),
+        ...(watchdogMs !== undefined && { watchdogMs }),
         ...(opts.pageSize !== undefined && { pageSize: opts.pageSize }),
         ...(opts.minWatchTimeoutSec !== undefined && { minWatchTimeoutSec: opts.minWatchTimeoutSec }),
         ...(opts.backoff && { backoff: opts.backoff }),

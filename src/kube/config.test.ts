@@ -90,6 +90,25 @@ describe('kubeconfig', () => {
     expect(() => resolveConnection({ kubeconfig: { file: file('bad', 'clusters: [') } })).toThrow(/invalid kubeconfig .*bad/);
     expect(() => resolveConnection({ kubeconfig: { file: kc, context: 'three' } })).toThrow(`context 'three' not found in kubeconfig ${kc}`);
   });
+  it('re-reads a user\'s token-file before each request (relative to the kubeconfig), over a token beside it', async () => {
+    const sub = join(dir, 'tf');
+    mkdirSync(join(sub, 'secrets'), { recursive: true });
+    const tok = join(sub, 'secrets', 'token');
+    writeFileSync(tok, 'rotated-1\n');
+    const cfg = join(sub, 'config');
+    writeFileSync(cfg, KUBECONFIG.replace('user: { token: tok-one }', 'user: { token: stale, token-file: secrets/token }'));
+    const c = resolveConnection({ kubeconfig: { file: cfg } });
+    expect((await requestOptions(c)).headers).toMatchObject({ Authorization: 'Bearer rotated-1' });
+    writeFileSync(tok, 'rotated-2');
+    expect((await requestOptions(c)).headers).toMatchObject({ Authorization: 'Bearer rotated-2' });
+    // Other users are untouched.
+    expect((await requestOptions(resolveConnection({ kubeconfig: { file: cfg, context: 'two' } }))).headers).toMatchObject({ Authorization: 'Bearer tok-two' });
+    // First definition wins across KUBECONFIG files: a later token-file for u1 does not apply.
+    const merged = resolveConnection({}, { KUBECONFIG: `${kc}:${cfg}` });
+    expect((await requestOptions(merged)).headers).toMatchObject({ Authorization: 'Bearer tok-one' });
+    rmSync(tok);
+    expect(() => resolveConnection({ kubeconfig: { file: cfg } })).toThrow(`kubeconfig user 'u1' token-file: cannot read ${tok}: ENOENT`);
+  });
 });
 
 describe('defaults', () => {

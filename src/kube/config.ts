@@ -8,6 +8,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeconfigFile, useTokenFiles } from './kubeconfig-file.js';
 import { TokenFileAuth, tokenFileUser } from './token-file-auth.js';
 
 /** The connection-related options of the kubernetes plugin block. */
@@ -94,11 +95,13 @@ export function inClusterConnection(env: InClusterEnv): KubeConnection {
 /** Kubeconfig files (merged as kubectl does: the first to define a name wins) and an optional context. */
 export function kubeconfigConnection(files: string[], context?: string): KubeConnection {
   const kc = new KubeConfig();
+  const tokenFiles = new Map<string, string>();
   files.forEach((file, i) => {
     mustRead(file, 'kubeconfig');
     try {
-      if (i === 0) kc.loadFromFile(file);
-      else mergeFirstWins(kc, file);
+      const known = new Set(kc.users.map((u) => u.name));
+      const fromFile = i === 0 ? loadKubeconfigFile(kc, file) : mergeFirstWins(kc, file);
+      for (const [user, path] of fromFile) if (!known.has(user)) tokenFiles.set(user, path);
     } catch (err) {
       throw new KubeConnectionError(`invalid kubeconfig ${file}: ${(err as Error).message}`);
     }
@@ -114,19 +117,24 @@ export function kubeconfigConnection(files: string[], context?: string): KubeCon
     // client-node refuses http:// unless skipTLSVerify; plain HTTP has nothing to verify (kubectl proxy).
     kc.clusters = kc.clusters.map((c) => (c === cluster ? { ...c, skipTLSVerify: true } : c));
   }
+  const user = kc.getCurrentUser()?.name;
+  const tokenFile = user === undefined ? undefined : tokenFiles.get(user);
+  if (tokenFile !== undefined) mustRead(tokenFile, `kubeconfig user '${user}' token-file`);
+  useTokenFiles(kc, tokenFiles);
   const ctx = context ?? kc.getCurrentContext();
   return { server, kubeConfig: kc, describe: `kubeconfig ${files.join(delimiter)} (context ${ctx})` };
 }
 
-function mergeFirstWins(kc: KubeConfig, file: string): void {
+function mergeFirstWins(kc: KubeConfig, file: string): Map<string, string> {
   // client-node's mergeConfig throws on a duplicate name; kubectl keeps the first definition.
   const more = new KubeConfig();
-  more.loadFromFile(file);
+  const tokenFiles = loadKubeconfigFile(more, file);
   const add = <T extends { name: string }>(have: T[], extra: T[]): T[] => [...have, ...extra.filter((x) => !have.some((h) => h.name === x.name))];
   kc.clusters = add(kc.clusters, more.clusters);
   kc.users = add(kc.users, more.users);
   kc.contexts = add(kc.contexts, more.contexts);
   if (!kc.currentContext) kc.currentContext = more.currentContext;
+  return tokenFiles;
 }
 
 function checkServer(text: string, what: string): string {

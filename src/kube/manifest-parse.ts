@@ -23,7 +23,7 @@ export interface ParsedManifest {
 export const DEFAULT_NAMESPACE = 'default';
 
 /** Parses the text of `file`. Never throws. */
-export function parseManifest(file: string, text: string): ParsedManifest {
+export function parseManifest(file: string, text: string, keep: (kind: Kind, raw: unknown) => boolean = () => true): ParsedManifest {
   const objects: ManifestObject[] = [];
   const errors: string[] = [];
   const lines = new LineCounter();
@@ -57,7 +57,7 @@ export function parseManifest(file: string, text: string): ParsedManifest {
     items.forEach((item, j) => {
       const at = isList ? `${where}, item ${j + 1}` : where;
       const kind = kindOf(item);
-      if (!kind) return;
+      if (!kind || !keep(kind, item)) return;
       try {
         objects.push(withContentVersion(kind, converters[kind](item, DEFAULT_NAMESPACE)));
       } catch (err) {

@@ -21,7 +21,7 @@ function tempDir(): string {
   return d;
 }
 
-function source(path: string, opts: { pollMs?: number; watch?: boolean } = {}) {
+function source(path: string, opts: { pollMs?: number; watch?: boolean; labelSelector?: string; namespaceLabelSelector?: string } = {}) {
   const log = captureLog();
   const src = new ManifestSource({ path, debounceMs: 20, pollMs: 0, log: log.logger, ...opts });
   const events: ClusterEvent[] = [];
@@ -34,6 +34,24 @@ function source(path: string, opts: { pollMs?: number; watch?: boolean } = {}) {
 }
 
 describe('ManifestSource', () => {
+  it('applies the labels / namespace_labels selectors and the pod phase filter as an API server would', async () => {
+    const file = join(tempDir(), 'c.yaml');
+    writeFileSync(file, [
+      'apiVersion: v1\nkind: Service\nmetadata: { name: shop, namespace: a, labels: { tier: web } }\nspec: { clusterIP: 10.0.0.1 }\n',
+      'apiVersion: v1\nkind: Service\nmetadata: { name: other, namespace: a, labels: { tier: db } }\nspec: { clusterIP: 10.0.0.2 }\n',
+      'apiVersion: v1\nkind: Namespace\nmetadata: { name: a, labels: { dns: "on" } }\n',
+      'apiVersion: v1\nkind: Namespace\nmetadata: { name: b }\n',
+      'apiVersion: v1\nkind: Pod\nmetadata: { name: run, namespace: a, labels: { tier: web } }\nstatus: { phase: Running, podIP: 10.1.0.1 }\n',
+      'apiVersion: v1\nkind: Pod\nmetadata: { name: done, namespace: a, labels: { tier: web } }\nstatus: { phase: Succeeded, podIP: 10.1.0.2 }\n',
+    ].join('---\n'));
+    const s = source(file, { labelSelector: 'tier=web', namespaceLabelSelector: 'dns=on' });
+    await s.src.whenSynced();
+    const snap = s.src.snapshot();
+    expect([...snap.services.keys()]).toEqual(['a/shop']);
+    expect([...snap.namespaces.keys()]).toEqual(['a']);
+    expect([...snap.pods.keys()]).toEqual(['a/run']);
+  });
+
   it('reads a multi-document file, syncs, and follows edits (atomic rename, as editors do)', async () => {
     const dir = tempDir();
     const file = join(dir, 'cluster.yaml');

@@ -12,6 +12,7 @@ import { type Logger, pluginLog } from '../core/log.js';
 import { ChangeFeed } from './change-feed.js';
 import { keyOf } from './convert.js';
 import { listManifestFiles } from './manifest-files.js';
+import { parseLabelSelector } from './label-selector.js';
 import { type ManifestObject, parseManifest } from './manifest-parse.js';
 import type { Kind, KindMap } from './objects.js';
 import type { ClusterEvent, ClusterSnapshot, ClusterSource } from './source.js';
@@ -27,6 +28,26 @@ export interface ManifestSourceOptions {
   /** Use fs.watch (default true; false leaves only the poll). */
   watch?: boolean;
   log?: Logger;
+  /** The `labels` selector: Services, EndpointSlices and Pods that do not match are left out (as the API would). */
+  labelSelector?: string;
+  /** The `namespace_labels` selector: Namespaces that do not match are left out. */
+  namespaceLabelSelector?: string;
+}
+
+/** A filter on raw objects by the selectors, as an API server applies them to a list. */
+function selectorFilter(opts: ManifestSourceOptions): (kind: Kind, raw: unknown) => boolean {
+  const objects = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
+  const namespaces = opts.namespaceLabelSelector ? parseLabelSelector(opts.namespaceLabelSelector) : undefined;
+  return (kind, raw) => {
+    // As the pod field selector ApiSource sends (status.phase!=Succeeded,Failed,Unknown).
+    if (kind === 'Pod') {
+      const phase = (raw as { status?: { phase?: string } }).status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown') return false;
+    }
+    const labels = ((raw as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ?? {}) as Record<string, string>;
+    const sel = kind === 'Namespace' ? namespaces : objects;
+    return sel ? sel.matches(labels) : true;
+  };
 }
 
 interface FileState {
@@ -53,7 +74,10 @@ export class ManifestSource implements ClusterSource {
   private stopped = false;
   private lastScanError = '';
 
+  private readonly keep: (kind: Kind, raw: unknown) => boolean;
+
   constructor(private readonly opts: ManifestSourceOptions) {
+    this.keep = selectorFilter(opts);
     this.log = opts.log ?? pluginLog('kubernetes');
     this.feed = new ChangeFeed(this.log);
   }
@@ -164,7 +188,7 @@ export class ManifestSource implements ClusterSource {
       if (prev?.stamp === f.stamp) continue;
       dirty = true;
       const parsed = await readFile(f.path, 'utf8').then(
-        (text) => parseManifest(f.path, text),
+        (text) => parseManifest(f.path, text, this.keep),
         (err: NodeJS.ErrnoException) => ({ objects: [], errors: [`${f.path}: ${err.code ?? err.message}`] }),
       );
       for (const e of parsed.errors) this.log.error(`manifests: ${e}${prev ? '; keeping its last good version' : ''}`);

@@ -5,7 +5,7 @@
 import type { Directive } from '../../corefile/types.js';
 import { argError, durationArg, intArg, single, wrongArgCount } from '../../plugin/args.js';
 import { Fallthrough, pluginZones } from '../../plugin/zones.js';
-import { parseLabelSelector, type LabelSelector } from './label-selector.js';
+import { parseLabelSelector, type LabelSelector } from '../../kube/label-selector.js';
 
 /** How `<ip>.<ns>.pod.<zone>` names are answered. */
 export type PodMode = 'disabled' | 'insecure' | 'verified';

@@ -75,9 +75,9 @@ describe('kubernetes setup', () => {
     expect((err as Error).message).toMatch(/^plugin\/kubernetes: Corefile:2 - Error during parsing: endpoint: URL scheme must be http or https/);
   });
 
-  it('refuses labels with manifests', () => {
+  it('accepts labels with manifests (the manifest source filters by them)', () => {
     const c = contexts();
-    expect(() => plugin.setup(directives('  manifests /tmp/x.yaml\n  labels a=b'), c.make().ctx)).toThrow(/labels cannot be used with manifests/);
+    expect(() => plugin.setup(directives('  manifests /tmp/x.yaml\n  labels a=b'), c.make().ctx)).not.toThrow();
   });
 
   it('waits for the first sync at most startup_timeout, saying so', async () => {

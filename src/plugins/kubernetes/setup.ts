@@ -39,7 +39,14 @@ export function sourceKey(o: KubernetesOptions): string {
 
 /** Builds the source the options ask for (no I/O until start). Throws ConfigError for a bad connection. */
 export function createSource(o: KubernetesOptions, d: Directive, log: Logger): ClusterSource {
-  if (o.manifests) return new ManifestSource({ path: o.manifests, log });
+  if (o.manifests) {
+    return new ManifestSource({
+      path: o.manifests,
+      log,
+      ...(o.labels && { labelSelector: o.labels.text }),
+      ...(o.namespaceLabels && { namespaceLabelSelector: o.namespaceLabels.text }),
+    });
+  }
   try {
     const connection = resolveConnection({
       ...(o.endpoint !== undefined && { endpoint: o.endpoint }),
@@ -97,7 +104,6 @@ export const plugin: Plugin = {
   setup(directives, ctx) {
     const o = parseKubernetes(directives, ctx.zones);
     const d = directives[0]!;
-    if (o.manifests && o.labels) throw new ConfigError('labels cannot be used with manifests (objects on disk are not filtered by label)', d, NAME);
     const log = ctx.log(NAME);
     const source = ctx.shareSource(sourceKey(o), () => createSource(o, d, log));
     const k = setupWith(o, source, ctx);
