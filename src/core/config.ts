@@ -112,6 +112,9 @@ export async function buildConfig(text: string, file: string, opts: BuildOptions
         bind: (h) => {
           hosts = h;
         },
+        get listenHosts() {
+          return hosts;
+        },
         lifecycle: opts.lifecycle,
         role,
         shareSource: (key, create) => shareSource(opts.resources, key, create),

@@ -37,6 +37,8 @@ export interface SetupContext {
   keep<T extends Closable>(key: string, create: () => T): T;
   /** Sets the addresses this block listens on (the `bind` directive); default: all interfaces. */
   bind(hosts: string[]): void;
+  /** The addresses set by `bind` so far (bind is set up first); empty = all interfaces. */
+  readonly listenHosts: readonly string[];
   /** Marks this instance as stopping (lameduck): readiness turns false at once. */
   readonly lifecycle: Lifecycle;
   /**

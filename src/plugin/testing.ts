@@ -74,6 +74,7 @@ export function makeSetupContext(over: Partial<SetupContext> & { zones?: readonl
       return made;
     },
     bind: () => {},
+    listenHosts: [],
     lifecycle: { stopping: false, readiness: new Map() },
     role: 'primary',
     shareSource: (key, create) => ctx.keep(`source:${key}`, () => {

@@ -107,6 +107,10 @@ export const plugin: Plugin = {
     const log = ctx.log(NAME);
     const source = ctx.shareSource(sourceKey(o), () => createSource(o, d, log));
     const k = setupWith(o, source, ctx);
+    // As CoreDNS: ns.dns.<zone> answers with the addresses the server is bound to, when `bind` names
+    // specific non-loopback ones; otherwise the host's non-loopback addresses.
+    const bound = ctx.listenHosts.filter((h) => h !== '::' && h !== '0.0.0.0' && !h.startsWith('127.') && h !== '::1');
+    if (bound.length > 0) k.localIPs = [...bound];
     ctx.onStartup(async () => {
       if (!started.has(source)) {
         started.add(source);
