@@ -2,7 +2,7 @@
 /** clusterdns's command line: CoreDNS's flags, signals (TERM/INT stop, USR1 reload). */
 import { readFile, writeFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import os from 'node:os';
+import { defaultWorkers } from './core/cpus.js';
 import { parseFlags, FlagError, USAGE } from './core/flags.js';
 import { Server } from './core/server.js';
 import { root } from './core/log.js';
@@ -13,7 +13,7 @@ import { reloadWorkers, startWorkers, stopWorkers } from './core/workers.js';
 async function main(): Promise<number> {
   let flags;
   try {
-    flags = parseFlags(process.argv.slice(2), os.availableParallelism());
+    flags = parseFlags(process.argv.slice(2), defaultWorkers());
   } catch (e) {
     if (e instanceof FlagError) {
       process.stderr.write(`${e.message}\n${USAGE}`);

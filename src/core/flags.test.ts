@@ -3,7 +3,7 @@ import { FlagError, parseFlags } from './flags.js';
 
 describe('parseFlags (Go flag syntax, CoreDNS names)', () => {
   it.each([
-    [[], { conf: 'Corefile', port: 53, quiet: false }],
+    [[], { conf: 'Corefile', port: 53, quiet: false, workers: 2 }],
     [['-conf', 'x/Corefile'], { conf: 'x/Corefile' }],
     [['-conf=x'], { conf: 'x' }],
     [['--dns.port', '1053'], { port: 1053 }],

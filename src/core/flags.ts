@@ -19,9 +19,8 @@ const VALUE = new Set(['conf', 'dns.port', 'pidfile', 'workers']);
 export class FlagError extends Error {}
 
 /** Parses argv (without node and script). */
-export function parseFlags(argv: readonly string[], cpus: number): Flags {
-  const f: Flags = { conf: 'Corefile', port: 53, version: false, plugins: false, quiet: false, pidfile: '', workers: 1, help: false };
-  void cpus;
+export function parseFlags(argv: readonly string[], defaultWorkers: number): Flags {
+  const f: Flags = { conf: 'Corefile', port: 53, version: false, plugins: false, quiet: false, pidfile: '', workers: defaultWorkers, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('-') || arg === '-' || arg === '--') throw new FlagError(`unexpected argument: ${arg}`);
@@ -78,5 +77,6 @@ export const USAGE = `Usage of clusterdns:
   -version
     \tShow version
   -workers int
-    \tProcesses serving DNS on the same port with SO_REUSEPORT (default 1)
+    \tThreads serving DNS on the same ports with SO_REUSEPORT (default: the CPUs this
+    \tprocess may use, cgroup limit included, at most 4)
 `;

@@ -53,7 +53,11 @@ export async function startCli(corefile: string, opts: { args?: string[]; port?:
   for (const [name, text] of Object.entries(opts.files ?? {})) writeFileSync(join(dir, name), text);
   const path = join(dir, 'Corefile');
   writeFileSync(path, corefile.replaceAll('{port}', String(port)));
-  const proc = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), '-conf', path, ...(opts.args ?? [])], {
+  // One serving thread unless a test asks for more: per-thread state (cache) must not depend on which
+  // thread the kernel's SO_REUSEPORT hash picks for each of dig's random source ports.
+  const args = opts.args ?? [];
+  const workers = args.some((a) => /^--?workers/.test(a)) ? [] : ['-workers', '1'];
+  const proc = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), '-conf', path, ...workers, ...args], {
     cwd: dir,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
