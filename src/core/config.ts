@@ -4,7 +4,8 @@
  */
 import { ConfigError } from '../corefile/config-error.js';
 import { parseCorefile } from '../corefile/parser.js';
-import { parseKey } from '../corefile/keys.js';
+import { groupByPort, type ZoneBinding } from '../corefile/keys.js';
+import { validateDirectives } from '../corefile/validate.js';
 import type { Directive, ServerBlock } from '../corefile/types.js';
 import type { Next, Handler, Request } from '../plugin/handler.js';
 import type { Msg } from '../dns/message.js';
@@ -49,14 +50,12 @@ export interface BuildOptions {
   lookup: (port: number, name: string, type: number, parent: Request) => Promise<Msg>;
 }
 
-function checkDirectives(block: ServerBlock): Map<string, Directive[]> {
+/** Directives by name, after refusing unknown ones (CoreDNS plugins we lack get their own message). */
+function directivesByName(block: ServerBlock): Map<string, Directive[]> {
   const byName = new Map<string, Directive[]>();
   for (const d of block.directives) {
-    if (!(PLUGIN_ORDER as readonly string[]).includes(d.name)) {
-      if ((COREDNS_ONLY as readonly string[]).includes(d.name)) {
-        throw new ConfigError(`plugin '${d.name}' is a CoreDNS plugin that clusterdns does not implement`, d);
-      }
-      throw new ConfigError(`Unknown directive '${d.name}'`, d);
+    if ((COREDNS_ONLY as readonly string[]).includes(d.name)) {
+      throw new ConfigError(`plugin '${d.name}' is a CoreDNS plugin that clusterdns does not implement`, d);
     }
     const list = byName.get(d.name) ?? [];
     list.push(d);
@@ -70,24 +69,17 @@ export async function buildConfig(text: string, file: string, opts: BuildOptions
   const blocks = parseCorefile(text, file, { env: opts.env ?? process.env });
   const config: Config = { blocks: [], startup: [], shutdown: [], finalShutdown: [] };
   const shared = new Map<string, unknown>();
-  const seen = new Map<string, ServerBlock>();
   opts.lifecycle.readiness.clear();
+  // Zones per port (a zone twice on one port is an error), then per block.
+  const keysOf = new Map<ServerBlock, ZoneBinding[]>();
+  for (const bindings of groupByPort(blocks, opts.defaultPort).values()) {
+    for (const b of bindings) keysOf.set(b.block, [...(keysOf.get(b.block) ?? []), b]);
+  }
   for (const block of blocks) {
-    const keys = block.keys.flatMap((k) => {
-      try {
-        return parseKey(k, opts.defaultPort);
-      } catch (e) {
-        if (e instanceof ConfigError && !e.pos) throw new ConfigError(e.reason, block);
-        throw e;
-      }
-    });
+    const byName = directivesByName(block);
+    validateDirectives([block], PLUGIN_ORDER);
+    const keys = keysOf.get(block) ?? [];
     const ports = new Set(keys.map((k) => k.port));
-    for (const k of keys) {
-      const id = `${k.zone}:${k.port}`;
-      if (seen.has(id)) throw new ConfigError(`cannot serve dns://${k.zone}:${k.port} - it is already defined`, block);
-      seen.set(id, block);
-    }
-    const byName = checkDirectives(block);
     // A block with keys on several ports becomes one chain per port (as CoreDNS does).
     for (const port of ports) {
       const zones = keys.filter((k) => k.port === port).map((k) => k.zone);

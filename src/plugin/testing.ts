@@ -1,7 +1,7 @@
 /** Helpers for plugin unit tests: build a Request and run a handler chain without sockets. */
 import { Class } from '../dns/constants.js';
 import { newQuery, replyTo, type Msg } from '../dns/message.js';
-import { lower } from '../dns/name.js';
+import { newRequest } from '../core/request.js';
 import type { Handler, Next, Request } from './handler.js';
 import type { Closable, SetupContext } from './setup.js';
 import { pluginLog } from '../core/log.js';
@@ -9,25 +9,8 @@ import { pluginLog } from '../core/log.js';
 /** A Request for `name`/`type` as if received over UDP from 10.0.0.1 (override any field). */
 export function makeRequest(name: string, type: number, over: Partial<Request> & { msg?: Msg } = {}): Request {
   const msg = over.msg ?? newQuery(name, type, { id: 4242 });
-  const q = msg.question[0]!;
-  return {
-    msg,
-    qname: lower(q.name),
-    name: q.name,
-    qtype: q.type,
-    qclass: q.class ?? Class.IN,
-    do: msg.opt?.do ?? false,
-    size: 512,
-    proto: 'udp',
-    family: 1,
-    remoteAddress: '10.0.0.1',
-    remotePort: 40000,
-    localAddress: '127.0.0.1',
-    localPort: 53,
-    zone: '.',
-    server: 'dns://:53',
-    ...over,
-  };
+  const peer = { proto: 'udp' as const, remoteAddress: '10.0.0.1', remotePort: 40000, localAddress: '127.0.0.1', localPort: 53, family: 1 as const };
+  return { ...newRequest(msg, 512, peer, '.', 'dns://:53'), ...over };
 }
 
 /** The end of a chain in tests: answers SERVFAIL and records that it was reached. */

@@ -4,8 +4,8 @@
  * Importing this module registers them; the series exist whether or not a block enables prometheus,
  * as in CoreDNS where they are package-level.
  */
+import type { DroppedQuery } from '../../core/router.js';
 import { counter, gauge } from '../../plugin/metrics.js';
-import type { Proto } from '../../plugin/handler.js';
 import { VERSION } from '../../version.js';
 import { DnsReporter } from './dns-metrics.js';
 
@@ -55,16 +55,7 @@ const dropReporters = new Map<string, DnsReporter>();
  * Records a query the server answered itself before any chain (no zone matched: REFUSED; no
  * question: SERVFAIL), as CoreDNS's errorAndMetricsFunc does: zone "dropped", plugin "".
  */
-export function reportDropped(q: {
-  server: string;
-  proto: Proto;
-  family: 1 | 2;
-  qtype: number;
-  do: boolean;
-  rcode: number;
-  requestBytes: number;
-  responseBytes: number;
-}): void {
+export function reportDropped(q: DroppedQuery): void {
   let r = dropReporters.get(q.server);
   if (!r) dropReporters.set(q.server, (r = new DnsReporter(q.server)));
   r.report({ ...q, zone: DROPPED, plugin: '', seconds: 0 });
