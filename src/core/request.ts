@@ -5,11 +5,11 @@ import type { PeerInfo } from '../dns/transport.js';
 import type { Request } from '../plugin/handler.js';
 
 /** A Request for `msg` (exactly one question, already accepted) arriving from `peer`. */
-export function newRequest(msg: Msg, size: number, peer: PeerInfo, zone: string, server: string): Request {
+export function newRequest(msg: Msg, size: number, peer: PeerInfo, zone: string, server: string, qname?: string): Request {
   const q = msg.question[0]!;
   return {
     msg,
-    qname: lower(q.name),
+    qname: qname ?? lower(q.name),
     name: q.name,
     qtype: q.type,
     qclass: q.class,

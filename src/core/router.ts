@@ -66,7 +66,7 @@ export class Router {
       this.dropped(buf, peer, out, Rcode.REFUSED, query.question[0]!.type, query.opt?.do ?? false);
       return out;
     }
-    const req = newRequest(query, v.size, peer, hit.zone, hit.block.server);
+    const req = newRequest(query, v.size, peer, hit.zone, hit.block.server, qname);
     const cache = hit.block.wireCache;
     const key = cache.enabled ? WireCache.key(req) : '';
     if (cache.enabled) {

@@ -87,6 +87,16 @@ export function labelToBytes(label: string): number[] {
 
 /** Presentation form of one wire label (bytes `buf[start, end)`). */
 export function bytesToLabel(buf: Uint8Array, start: number, end: number): string {
+  // Fast path: a label of plain printable bytes (nearly all of them) is its latin1 text.
+  let plain = true;
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!;
+    if (b === 46 || b === 92 || b < 33 || b > 126) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
   let s = '';
   for (let i = start; i < end; i++) {
     const b = buf[i]!;
