@@ -5,7 +5,7 @@ import type { Request } from '../../plugin/handler.js';
 import { makeRequest, runChain } from '../../plugin/testing.js';
 import { Cache } from './cache.js';
 import { parseCache } from './config.js';
-import { invalidateZone, onZoneChanged, registerCache, registeredCaches } from './invalidation.js';
+import { invalidateZone, onZoneChanged, registerCache, registeredCaches } from '../../plugin/invalidation.js';
 
 const unregister: Array<() => void> = [];
 afterEach(() => unregister.splice(0).forEach((u) => u()));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Directive } from '../../corefile/types.js';
 import { pluginLog } from '../../core/log.js';
 import type { SetupContext } from '../../plugin/setup.js';
-import { registeredCaches } from './invalidation.js';
+import { registeredCaches } from '../../plugin/invalidation.js';
 import { Cache } from './cache.js';
 import { plugin } from './setup.js';
 

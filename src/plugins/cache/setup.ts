@@ -2,7 +2,7 @@
 import type { Plugin } from '../../plugin/setup.js';
 import { Cache } from './cache.js';
 import { parseCache } from './config.js';
-import { registerCache } from './invalidation.js';
+import { registerCache } from '../../plugin/invalidation.js';
 
 /** The cache plugin. */
 export const plugin: Plugin = {

@@ -66,8 +66,8 @@ export class ClusterZone {
   constructor(
     private readonly source: ClusterSource,
     private readonly o: KubernetesOptions,
-    /** Called after every change applied (the handler drops replies it vouched for). */
-    private readonly onChange: () => void = () => {},
+    /** Called after every change applied (the handler drops replies it vouched for, caches drop stale names). */
+    private readonly onChange: (ev: ClusterEvent) => void = () => {},
   ) {
     this.ptrOptions = { ...o, hidden: (ns) => this.hidden(ns) };
     this.forward.put('apex', [{ name: '' }, { name: 'svc' }, { name: 'pod' }]);
@@ -80,7 +80,7 @@ export class ClusterZone {
     for (const ip of new Set([...this.svcsOfIP.keys(), ...this.slicesOfIP.keys()])) this.refreshPtr(ip);
     this.unsubscribe = source.subscribe((ev) => {
       this.apply(ev);
-      this.onChange();
+      this.onChange(ev);
     });
   }
 

@@ -12,6 +12,8 @@ import { placeAnswer, placeExtra, relativeTo } from '../../zone/origin.js';
 import { rrsetOf, type ZoneNode } from '../../zone/zone.js';
 import { hostAddresses, nsAddresses, soaRecord } from './apex-records.js';
 import { ClusterZone } from './cluster-zone.js';
+import { staleNames } from './stale-names.js';
+import { onZoneChanged } from '../../plugin/invalidation.js';
 import { followCname, type Answer } from './external-name.js';
 import { findName } from './find-name.js';
 import type { KubernetesOptions } from './options.js';
@@ -53,9 +55,10 @@ export class Kubernetes implements Handler, Readiness {
     readonly options: KubernetesOptions,
     readonly source: ClusterSource,
   ) {
-    this.cluster = new ClusterZone(source, options, () => {
+    this.cluster = new ClusterZone(source, options, (ev) => {
       this.token.valid = false;
       this.token = { valid: true };
+      for (const name of staleNames(ev, options.zones)) onZoneChanged(name);
     });
     this.pods = {
       mode: options.podMode,

@@ -1,12 +1,13 @@
 /**
  * `ready [ADDRESS]`: /ready answers 200 OK once every plugin that reports readiness is ready,
- * else 503 with the names of those that are not. 503 from the moment shutdown starts (lameduck).
+ * else 503 with the names of those that are not (comma separated, as CoreDNS). 503 from the moment
+ * shutdown starts (lameduck).
  */
 import { argError, single, wrongArgCount } from '../../plugin/args.js';
 import { HttpListener, splitHostPort } from '../../plugin/http-listener.js';
 import type { Lifecycle, Plugin } from '../../plugin/setup.js';
 
-/** Names of plugins not ready now (sorted), or ['shutting down'] while stopping. */
+/** Names of plugins not ready now (sorted); none while stopping. */
 export function notReady(lc: Lifecycle, readyOnce: Set<string>): string[] {
   if (lc.stopping) return [];
   const out: string[] = [];
@@ -34,7 +35,7 @@ export const plugin: Plugin = {
       if (ctx.lifecycle.stopping) {
         res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('shutting down');
       } else if (missing.length) {
-        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end(missing.join(', '));
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end(missing.join(','));
       } else {
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('OK');
       }

@@ -5,7 +5,7 @@
  * Pass the narrowest zone that changed (a service's name, a namespace): each call walks the
  * entries of every cache.
  */
-import { normalizeZone } from '../../plugin/zones.js';
+import { normalizeZone } from './zones.js';
 
 /** Something holding entries by name: a cache instance. */
 export interface ZoneDropper {
