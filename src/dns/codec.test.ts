@@ -123,4 +123,17 @@ describe('hostile wire input', () => {
     const buf = Buffer.concat([Buffer.from([0, 1, 1, 0, 0, 1, 0, 5, 0, 0, 0, 0]), Buffer.from([1, 97, 0, 0, 1, 0, 1])]);
     expect(() => decode(buf)).toThrow(WireError);
   });
+  it('a compressed question is not echoed raw: its pointer would land in the reply\'s header', () => {
+    // The question name is a pointer to offset 2 of the query: flags 0x01 0x00 read as the label "\\000".
+    const query = Buffer.concat([header(), Buffer.from([0xc0, 2, 0, 1, 0, 1])]);
+    const q = decode(query);
+    expect(q.question[0]!.name).toBe('\\000.');
+    expect(q.question[0]!.raw).toBeUndefined();
+    const back = decode(encode({ ...q, qr: true }));
+    expect(back.question).toEqual([{ name: '\\000.', type: Type.A, class: Class.IN, raw: expect.any(Uint8Array) }]);
+    // An uncompressed question still is echoed byte for byte (the client's case kept).
+    const plain = decode(Buffer.concat([header(), Buffer.from([1, 65, 0, 0, 1, 0, 1])]));
+    expect([...plain.question[0]!.raw!]).toEqual([1, 65, 0, 0, 1, 0, 1]);
+  });
 });
+

@@ -160,6 +160,15 @@ function toOpt(rr: RR): Opt {
   };
 }
 
+/** True when the (already validated) name at `off` uses a compression pointer. */
+function hasPointer(buf: Uint8Array, off: number): boolean {
+  for (let len = buf[off]!; len !== 0; len = buf[off]!) {
+    if ((len & 0xc0) !== 0) return true;
+    off += len + 1;
+  }
+  return false;
+}
+
 /** Decodes a whole message. Throws WireError (with the ID when the header was readable). */
 export function decode(buf: Uint8Array): Msg {
   if (buf.length < 12) throw new WireError('message shorter than the 12-byte header');
@@ -189,7 +198,9 @@ export function decode(buf: Uint8Array): Msg {
       const [name, q] = readName(buf, p);
       const question: Question = { name, type: u16(buf, q), class: u16(buf, q + 2) };
       p = q + 4;
-      question.raw = buf.slice(start, p);
+      // Echoed byte for byte, but only when self-contained: a compression pointer in it points
+      // into *this* message and would point at garbage (or the header) in the reply.
+      if (!hasPointer(buf, start)) question.raw = buf.slice(start, p);
       msg.question.push(question);
     }
     const sections = [msg.answer, msg.ns, msg.extra];

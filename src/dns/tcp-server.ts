@@ -7,6 +7,9 @@ import net from 'node:net';
 import type { Logger } from '../core/log.js';
 import { plainAddress, type PeerInfo, type ServeFn } from './transport.js';
 
+/** How long, when closing, a connection that has sent nothing yet may still send its first query. */
+const FIRST_QUERY_GRACE_MS = 300;
+
 /** Options for a TCP listener. */
 export interface TcpOptions {
   host: string;
@@ -26,7 +29,9 @@ export interface TcpOptions {
 /** A TCP listener serving through `serve` (which may be swapped on reload). */
 export class TcpServer {
   private server?: net.Server;
-  private readonly conns = new Set<net.Socket>();
+  /** Open connections, each with what to do when the server closes (drain). */
+  private readonly conns = new Map<net.Socket, () => void>();
+  private closing = false;
   serve: ServeFn;
 
   constructor(private readonly opts: TcpOptions, serve: ServeFn) {
@@ -63,7 +68,6 @@ export class TcpServer {
       sock.destroy();
       return;
     }
-    this.conns.add(sock);
     const [remoteAddress, family] = plainAddress(sock.remoteAddress ?? '');
     const peer: PeerInfo = {
       proto: 'tcp', remoteAddress, remotePort: sock.remotePort ?? 0,
@@ -75,7 +79,20 @@ export class TcpServer {
     let pending: Buffer = Buffer.alloc(0);
     let inFlight = 0;
     let closed = false;
+    let served = 0;
+    // On close: end once nothing is owed. A connection that has not sent its first query yet gets
+    // a moment for it (it was accepted, so its client is sending): ending it at once would lose
+    // that query, as a rolling restart showed.
+    const drain = () => {
+      if (closed || inFlight > 0 || pending.length > 0) return;
+      if (served > 0) sock.end();
+      else setTimeout(() => { if (inFlight === 0 && pending.length === 0) sock.end(); }, FIRST_QUERY_GRACE_MS).unref();
+    };
+    this.conns.set(sock, drain);
     let timer: NodeJS.Timeout | undefined;
+    // The read deadline runs from the first byte of a message and is not extended by more bytes
+    // of it: a client dripping a byte at a time must not hold the connection (slowloris).
+    let deadlineSet = false;
     const arm = (ms: number) => {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => sock.destroy(), ms);
@@ -84,8 +101,14 @@ export class TcpServer {
     const rearm = () => {
       if (closed) return;
       // Partial message buffered: its deadline; nothing pending: the idle timeout (paused while answering).
-      if (pending.length > 0) arm(readMs);
-      else if (inFlight === 0) arm(idleMs);
+      // While we stopped reading (too many in flight) the client cannot finish: no deadline then.
+      if (pending.length > 0 && !sock.isPaused()) {
+        if (!deadlineSet) arm(readMs);
+        deadlineSet = true;
+        return;
+      }
+      deadlineSet = false;
+      if (inFlight === 0) arm(idleMs);
       else if (timer) clearTimeout(timer);
     };
     arm(idleMs);
@@ -98,8 +121,10 @@ export class TcpServer {
         out.copy(framed, 2);
         sock.write(framed);
       }
+      served++;
       if (inFlight < maxInFlight && sock.isPaused()) sock.resume();
       rearm();
+      if (this.closing && inFlight === 0 && pending.length === 0) sock.end();
     };
     sock.on('data', (chunk: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
@@ -113,6 +138,8 @@ export class TcpServer {
         if (pending.length < len + 2) break;
         const msg = Buffer.from(pending.subarray(2, len + 2));
         pending = pending.subarray(len + 2);
+        // A whole message arrived: the next one (pipelined) gets its own deadline.
+        deadlineSet = false;
         inFlight++;
         let out: Promise<Buffer | null> | Buffer | null;
         try {
@@ -136,12 +163,16 @@ export class TcpServer {
     });
   }
 
-  /** Stops accepting; ends idle connections now and the rest once their answers are out. */
+  /**
+   * Stops accepting; ends idle connections now, the rest once their answers are out (a connection
+   * that has sent nothing yet gets FIRST_QUERY_GRACE_MS for its first query); after 2 s, all.
+   */
   close(): Promise<void> {
     const s = this.server;
     this.server = undefined;
-    for (const c of this.conns) c.end();
-    const t = setTimeout(() => { for (const c of this.conns) c.destroy(); }, 2000);
+    this.closing = true;
+    for (const drain of this.conns.values()) drain();
+    const t = setTimeout(() => { for (const c of this.conns.keys()) c.destroy(); }, 2000);
     t.unref();
     if (!s) return Promise.resolve();
     return new Promise((resolve) => s.close(() => { clearTimeout(t); resolve(); }));

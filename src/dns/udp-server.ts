@@ -15,6 +15,10 @@ export interface UdpOptions {
 export class UdpServer {
   private socket?: dgram.Socket;
   private local = { address: '', port: 0 };
+  /** Queries received whose reply has not left yet. */
+  private inFlight = 0;
+  private onIdle: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
   serve: ServeFn;
 
   constructor(private readonly opts: UdpOptions, serve: ServeFn) {
@@ -55,26 +59,58 @@ export class UdpServer {
       this.opts.log.error({ err }, 'udp serve failed');
       return;
     }
+    // Counted until the reply has left (a send still queued when the socket closes is dropped).
+    this.inFlight++;
     if (out instanceof Promise) {
-      out.then((reply) => this.send(reply, rinfo), (err: unknown) => this.opts.log.error({ err }, 'udp serve failed'));
+      out.then((reply) => this.send(reply, rinfo), (err: unknown) => {
+        this.opts.log.error({ err }, 'udp serve failed');
+        this.settled();
+      });
     } else this.send(out, rinfo);
   }
 
+  /** One query done (its reply sent, or none to send). One function for all: no closure per send. */
+  private readonly settled = (): void => {
+    if (--this.inFlight === 0) this.onIdle?.();
+  };
+
   private send(reply: Buffer | null, rinfo: dgram.RemoteInfo): void {
-    if (!reply || !this.socket) return;
+    if (!reply || !this.socket) return this.settled();
     try {
-      this.socket.send(reply, rinfo.port, rinfo.address);
+      this.socket.send(reply, rinfo.port, rinfo.address, this.settled);
     } catch {
       // Socket closed during a reload or shutdown: the client retries.
+      this.settled();
     }
   }
 
-  /** Closes the socket. */
-  close(): Promise<void> {
+  /**
+   * Closes the socket once no query is in flight (at most `drainMs`): replies to queries still
+   * being answered (a forward upstream, say) are sent, not dropped, as miekg/dns's shutdown does.
+   * Queries arriving meanwhile are still served.
+   */
+  close(drainMs = 2000): Promise<void> {
+    if (!this.socket) return Promise.resolve();
+    // A second close while draining waits for the same one.
+    this.closing ??= this.drainAndClose(drainMs).finally(() => (this.closing = undefined));
+    return this.closing;
+  }
+
+  private async drainAndClose(drainMs: number): Promise<void> {
     const s = this.socket;
+    if (!s) return;
+    if (this.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, drainMs);
+        this.onIdle = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.onIdle = undefined;
+    }
     this.socket = undefined;
-    if (!s) return Promise.resolve();
-    return new Promise((resolve) => {
+    await new Promise<void>((resolve) => {
       try {
         s.close(() => resolve());
       } catch {

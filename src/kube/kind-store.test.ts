@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHUNK, KindStore } from './kind-store.js';
+import { CHUNK, KindStore, SLICE_MS } from './kind-store.js';
 import type { SlimNamespace } from './objects.js';
 import type { ClusterEvent } from './source.js';
 
@@ -51,5 +51,32 @@ describe('KindStore', () => {
     // Other work ran while the replace was part-way through.
     expect(sizeWhenOthersRan).toBeGreaterThan(0);
     expect(sizeWhenOthersRan).toBeLessThan(CHUNK * 4);
+  });
+
+  it('replace() also yields by time: slow consumers do not stretch a slice past SLICE_MS', async () => {
+    // Each event costs the consumer 1 ms (a busy DNS index); 60 of them must not run in one go.
+    const s = new KindStore('Namespace', () => {
+      const end = performance.now() + 1;
+      while (performance.now() < end);
+    });
+    const next = new Map(Array.from({ length: 60 }, (_, i) => [`n${i}`, ns(`n${i}`, '1')] as const));
+    let ticks = 0;
+    let longest = 0;
+    let last = performance.now();
+    let running = true;
+    const tick = (): void => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+      ticks++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await s.replace(next);
+    running = false;
+    expect(s.map.size).toBe(60);
+    expect(ticks).toBeGreaterThanOrEqual(60 / (SLICE_MS + 8) - 1);
+    // A slice stops at the first clock check past SLICE_MS: at most 8 more events of 1 ms.
+    expect(longest).toBeLessThan(SLICE_MS + 8 + 10);
   });
 });

@@ -8,8 +8,15 @@ import { keyOf } from './convert.js';
 import type { Kind, KindMap } from './objects.js';
 import type { ClusterEvent } from './source.js';
 
-/** How many objects a bulk replace handles before yielding to the event loop (keeps queries flowing). */
+/** How many objects a bulk replace handles at most before yielding to the event loop (keeps queries flowing). */
 export const CHUNK = 500;
+/**
+ * ...and how long (ms) it may run before yielding. The events it emits are handled synchronously by
+ * consumers (the DNS side indexes every Service), so a count alone does not bound a slice: with
+ * 50k Services, 500 events took 15-95 ms. The clock is read every few objects.
+ */
+export const SLICE_MS = 5;
+const CLOCK_EVERY = 8;
 
 /** One kind's objects plus change events. */
 export class KindStore<K extends Kind> {
@@ -45,20 +52,27 @@ export class KindStore<K extends Kind> {
 
   /**
    * Makes the store equal to `next` (a relist, a re-read manifest): deletes what vanished, upserts
-   * what is new or changed, in chunks with a yield between them. Stops early when `signal` aborts.
+   * what is new or changed, in slices (CHUNK objects or SLICE_MS) with a yield between them. Stops early when `signal` aborts.
    * Returns the number of changes.
    */
   async replace(next: Map<string, KindMap[K]>, signal?: AbortSignal): Promise<number> {
     let changes = 0;
     let n = 0;
+    let sliceStart = performance.now();
+    const pause = async (): Promise<void> => {
+      n = 0;
+      await yieldToLoop();
+      sliceStart = performance.now();
+    };
+    const due = (): boolean => ++n >= CHUNK || (n % CLOCK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MS);
     const gone = [...this.map.keys()].filter((key) => !next.has(key));
     for (const key of gone) {
-      if (++n % CHUNK === 0) await yieldToLoop();
+      if (due()) await pause();
       if (signal?.aborted) return changes;
       if (this.delete(key)) changes++;
     }
     for (const obj of next.values()) {
-      if (++n % CHUNK === 0) await yieldToLoop();
+      if (due()) await pause();
       if (signal?.aborted) return changes;
       if (this.upsert(obj)) changes++;
     }
