@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** clusterdns's command line: CoreDNS's flags, signals (TERM/INT stop, USR1 reload). */
-import { readFile, writeFile, rm } from 'node:fs/promises';
+import { readFile, rename, writeFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defaultWorkers } from './core/cpus.js';
 import { parseFlags, FlagError, USAGE } from './core/flags.js';
@@ -44,7 +44,9 @@ async function main(): Promise<number> {
     process.stderr.write(`Error: cannot read Corefile ${flags.conf}: ${(e as Error).message}\n`);
     return 1;
   }
-  const server = new Server({ defaultPort: flags.port, readCorefile, reusePort: flags.workers > 1, onReloaded: reloadWorkers });
+  // SO_REUSEPORT always, as CoreDNS on Linux: a new instance can take over the port before the old
+  // one leaves (rolling restart), and -workers threads share it.
+  const server = new Server({ defaultPort: flags.port, readCorefile, reusePort: true, onReloaded: reloadWorkers });
   try {
     await server.start(first.text, first.file);
     if (flags.workers > 1) await startWorkers(flags.workers - 1, file, first.file, flags.port);
@@ -53,7 +55,11 @@ async function main(): Promise<number> {
     process.stderr.write(`${(e as Error).message}\n`);
     return 1;
   }
-  if (flags.pidfile) await writeFile(flags.pidfile, `${process.pid}\n`);
+  if (flags.pidfile) {
+    // Written whole, then renamed: whoever sees the file sees the pid.
+    await writeFile(`${flags.pidfile}.tmp`, `${process.pid}\n`);
+    await rename(`${flags.pidfile}.tmp`, flags.pidfile);
+  }
   if (!flags.quiet) process.stdout.write(`${server.describe()}${banner}`);
 
   let stopping = false;
