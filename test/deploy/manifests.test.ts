@@ -117,7 +117,10 @@ describe('cross references', () => {
     const volume = pod.spec!.volumes!.find((v) => v.name === mount.name)!;
     expect(volume.configMap!.name).toBe(configMap.metadata!.name);
     const item = volume.configMap!.items!.find((i) => i.key === 'Corefile')!;
-    expect(container.args).toEqual(['-conf', `${mount.mountPath}/${item.path}`]);
+    const args = container.args!;
+    expect(args[args.indexOf('-conf') + 1]).toBe(`${mount.mountPath}/${item.path}`);
+    // One thread per pod: each -workers thread holds its own zone, and the memory limit is sized for one.
+    expect(args[args.indexOf('-workers') + 1]).toBe('1');
     expect(configMap.data![item.key]).toBeTruthy();
   });
 });
