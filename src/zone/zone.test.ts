@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Class, Type } from '../dns/constants.js';
 import type { RR } from '../dns/message.js';
-import { Zone } from './zone.js';
+import { nodeOf, Zone } from './zone.js';
 
 const a = (name: string, address: string): RR => ({ name, type: Type.A, class: Class.IN, ttl: 5, address });
 
@@ -76,5 +76,19 @@ describe('Zone', () => {
     const z = new Zone();
     z.put('g', [{ name: 'e', type: Type.A, rrs: [] }]);
     expect(z.lookup('e', Type.A).kind).toBe('nodata');
+  });
+
+  it('nodeOf gives the node a Zone would hold for one group', () => {
+    const entries = [
+      { name: 'x', type: Type.A, rrs: [a('x', '10.0.0.1')] },
+      { name: 'y' },
+      { name: 'x', type: Type.A, rrs: [a('x', '10.0.0.2')] },
+      { name: 'x', type: Type.AAAA, rrs: [] },
+    ];
+    const z = new Zone();
+    z.put('g', entries);
+    for (const name of ['x', 'y']) expect(nodeOf(entries, name)!.rrsets).toEqual(z.node(name)!.rrsets);
+    expect(nodeOf(entries, 'x')!.rrsets.map((s) => s.rrs.length)).toEqual([2]);
+    expect(nodeOf(entries, 'z')).toBeUndefined();
   });
 });

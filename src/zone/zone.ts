@@ -12,6 +12,9 @@
  * O(that object's names), not O(zone). A name several groups contribute to gets their records
  * merged per type, duplicates dropped. Most names have one group; that case stores the group's
  * arrays as they are (a group must not repeat a record within one name and type).
+ *
+ * Names too many to store can be computed per question instead: `NameSet` is what lookups need,
+ * and `nodeOf` turns one group's entries for a name into the node a Zone would hold.
  */
 import type { RR } from '../dns/message.js';
 import { rdataKey } from './rdata-key.js';
@@ -50,6 +53,23 @@ export interface ZoneNode {
   readonly rrsets: readonly TypedRRset[];
 }
 
+/** Names a lookup can search: a Zone, or names computed on demand from other data. */
+export interface NameSet {
+  /** Number of names that exist (may cost O(names) when they are computed). */
+  readonly size: number;
+  /** The node of `name`, or undefined when the name does not exist. */
+  node(name: string): ZoneNode | undefined;
+  /** True when `name` exists. */
+  has(name: string): boolean;
+  /** Looks up `name` and `type`. */
+  lookup(name: string, type: number): Lookup;
+}
+
+/** The lookup result for `type` at `node` (undefined node: the name does not exist). */
+export function lookupIn(node: ZoneNode | undefined, type: number): Lookup {
+  return node ? (rrsetOf(node, type) ?? NODATA) : NXDOMAIN;
+}
+
 /** The RRset of `type` at `node`, if any. */
 export function rrsetOf(node: ZoneNode, type: number): RRset | undefined {
   const sets = node.rrsets;
@@ -69,7 +89,7 @@ interface MutableNode extends ZoneNode {
 const EMPTY: readonly RR[] = Object.freeze([]);
 
 /** A set of names with their RRsets, updated group by group. */
-export class Zone {
+export class Zone implements NameSet {
   private readonly nodes = new Map<string, MutableNode>();
   /** Names of each group: one name is kept as a string (most groups, e.g. a PTR, have one). */
   private readonly groups = new Map<string, string | readonly string[]>();
@@ -81,9 +101,7 @@ export class Zone {
 
   /** Looks up `name` (as stored: the caller's normalized form) and `type`. */
   lookup(name: string, type: number): Lookup {
-    const node = this.nodes.get(name);
-    if (!node) return NXDOMAIN;
-    return rrsetOf(node, type) ?? NODATA;
+    return lookupIn(this.nodes.get(name), type);
   }
 
   /** The node of `name`, or undefined when the name does not exist. */
@@ -164,6 +182,20 @@ export class Zone {
       node.rrsets = merged([node.own!, ...node.others.values()]);
     }
   }
+}
+
+/**
+ * The node a Zone holding only `entries` (one group) would have at `name`, or undefined when no
+ * entry names it: for names computed on demand instead of stored.
+ */
+export function nodeOf(entries: readonly Entry[], name: string): ZoneNode | undefined {
+  let sets: TypedRRset[] | undefined;
+  for (const e of entries) {
+    if (e.name !== name) continue;
+    sets ??= [];
+    if (e.type !== undefined && e.rrs?.length) addRRset(sets, e.type, e.rrs, e.extra ?? EMPTY);
+  }
+  return sets && { rrsets: sets };
 }
 
 /** Adds records of `type` to a group's RRsets (a group's own arrays are used as they are). */

@@ -1,64 +1,54 @@
 /**
- * Keeps two Zones equal to what a ClusterSource holds: `forward` (names relative to the cluster
- * zone: `svc1.ns.svc`, `ns.svc`, ...) and `reverse` (absolute `in-addr.arpa.`/`ip6.arpa.` names).
- * Each watch event recomputes only what the changed object touches: one Service's names, the PTRs
- * of the IPs it had and has, or (rarely) everything in one Namespace.
+ * The cluster as two name sets kept current with a ClusterSource: `forward` (names relative to the
+ * cluster zone: `svc1.ns.svc`, `ns.svc`, ...) and `reverse` (absolute `in-addr.arpa.`/`ip6.arpa.`
+ * names). Only indexes are kept (IP -> objects, Service -> slices, pods); a Service's names
+ * (forward-names.ts) and an IP's PTRs (reverse-names.ts) are computed per question from the
+ * source's own objects, as CoreDNS does. A watch event updates the indexes of the changed object
+ * only: O(that object), never O(zone); startup is one indexing pass over the snapshot.
  */
-import { Class, Type } from '../../dns/constants.js';
-import { reverseName } from '../../dns/name.js';
+import { lower } from '../../dns/name.js';
 import type { SlimEndpointSlice, SlimNamespace, SlimPod, SlimService } from '../../kube/objects.js';
 import type { ClusterEvent, ClusterSource } from '../../kube/source.js';
-import { Zone } from '../../zone/zone.js';
+import { nodeOf, Zone, type ZoneNode } from '../../zone/zone.js';
 import { canonicalIP } from './addresses.js';
+import { add, few, many, remove, values, type Few, type Index } from './cluster-index.js';
+import { ForwardNames } from './forward-names.js';
 import { recordProgrammingLatency } from './metrics.js';
 import type { KubernetesOptions } from './options.js';
 import { ptrTargets, type ReverseOptions } from './reverse-records.js';
+import { ReverseNames } from './reverse-names.js';
 import { serviceEntries } from './service-records.js';
-
-/** key -> values; a single value is kept as a string (most IPs belong to one object). */
-type Index = Map<string, string | Set<string>>;
-
-function add(index: Index, key: string, value: string): void {
-  const got = index.get(key);
-  if (got === undefined) index.set(key, value);
-  else if (typeof got === 'string') {
-    if (got !== value) index.set(key, new Set([got, value]));
-  } else got.add(value);
-}
-
-function remove(index: Index, key: string, value: string): void {
-  const got = index.get(key);
-  if (got === undefined) return;
-  if (typeof got === 'string') {
-    if (got === value) index.delete(key);
-    return;
-  }
-  got.delete(value);
-  if (got.size === 1) index.set(key, got.values().next().value!);
-  else if (got.size === 0) index.delete(key);
-}
-
-function values(index: Index, key: string): Iterable<string> {
-  const got = index.get(key);
-  return got === undefined ? [] : typeof got === 'string' ? [got] : got;
-}
 
 /** Pod phases whose pods CoreDNS never sees (its field selector drops them). */
 const GONE_PHASES = new Set(['Succeeded', 'Failed', 'Unknown']);
 
-/** The cluster as zones, kept current. */
+/** `name.ns.svc` (lower case) of the Service `ns/name`. */
+export function ownerOf(key: string): string {
+  const slash = key.indexOf('/');
+  return lower(`${key.slice(slash + 1)}.${key.slice(0, slash)}.svc`);
+}
+
+/** A Service a name belongs to, with its slices. */
+interface Found {
+  readonly key: string;
+  readonly svc: SlimService;
+  readonly slices: SlimEndpointSlice[];
+}
+
+/** The cluster as name sets, kept current. */
 export class ClusterZone {
-  readonly forward = new Zone();
-  readonly reverse = new Zone();
-  private readonly svcsOfNs: Index = new Map();
-  private readonly slicesOfNs: Index = new Map();
+  readonly forward: ForwardNames;
+  readonly reverse: ReverseNames;
   private readonly slicesOfSvc: Index = new Map();
   private readonly svcsOfIP: Index = new Map();
   private readonly slicesOfIP: Index = new Map();
+  /** Lower-cased key -> keys of Services whose key is not lower case (the API refuses them; manifests may not). */
+  private readonly mixedCase: Index = new Map();
   private readonly podsOfNsIP: Index = new Map();
   private readonly podsOfIP: Index = new Map();
-  private readonly svcIPs = new Map<string, string[]>();
-  private readonly sliceSeen = new Map<string, { svc: string; ns: string; ips: string[] }>();
+  private readonly svcIPs = new Map<string, Few>();
+  /** Per slice: its Service key ('' when none) and its ready IPs. */
+  private readonly sliceSeen = new Map<string, { svc: string; ips: Few }>();
   private readonly podSeen = new Map<string, { ns: string; ip: string }>();
   private unsubscribe: (() => void) | undefined;
   private readonly ptrOptions: ReverseOptions;
@@ -70,14 +60,19 @@ export class ClusterZone {
     private readonly onChange: (ev: ClusterEvent) => void = () => {},
   ) {
     this.ptrOptions = { ...o, hidden: (ns) => this.hidden(ns) };
-    this.forward.put('apex', [{ name: '' }, { name: 'svc' }, { name: 'pod' }]);
+    const fixed = new Zone();
+    fixed.put('apex', [{ name: '' }, { name: 'svc' }, { name: 'pod' }]);
     const snap = source.snapshot();
-    for (const ns of snap.namespaces.values()) this.forward.put(`ns:${ns.name}`, this.namespaceEntries(ns.name));
-    for (const svc of snap.services.values()) this.indexService(`${svc.namespace}/${svc.name}`, svc);
+    this.forward = new ForwardNames(fixed, {
+      nodeAt: (owner, rel) => this.nodeAt(owner, rel),
+      viewOf: (owner) => this.viewOf(owner),
+      owners: () => [...this.source.snapshot().services.keys()].map(ownerOf),
+    });
+    this.reverse = new ReverseNames((ip) => this.ptrsOf(ip), () => [...this.svcsOfIP.keys(), ...this.slicesOfIP.keys()], o.ttl);
+    for (const ns of snap.namespaces.values()) fixed.put(`ns:${ns.name}`, this.namespaceEntries(ns.name));
+    for (const [key, svc] of snap.services) this.indexService(key, svc);
     if (!o.noEndpoints) for (const [key, s] of snap.endpointSlices) this.indexSlice(key, s);
     if (o.podMode === 'verified') for (const [key, p] of snap.pods) this.indexPod(key, p);
-    for (const key of snap.services.keys()) this.refreshService(key);
-    for (const ip of new Set([...this.svcsOfIP.keys(), ...this.slicesOfIP.keys()])) this.refreshPtr(ip);
     this.unsubscribe = source.subscribe((ev) => {
       this.apply(ev);
       this.onChange(ev);
@@ -111,8 +106,16 @@ export class ClusterZone {
 
   /** Slices with a ready endpoint at `ip` (for NS records: is this server an endpoint?). */
   slicesAt(ip: string): SlimEndpointSlice[] {
-    const snap = this.source.snapshot();
-    return [...values(this.slicesOfIP, canonicalIP(ip))].map((k) => snap.endpointSlices.get(k)).filter((s) => s !== undefined);
+    return this.objects(this.source.snapshot().endpointSlices, values(this.slicesOfIP, canonicalIP(ip)));
+  }
+
+  private objects<T>(map: ReadonlyMap<string, T>, keys: Iterable<string>): T[] {
+    const out: T[] = [];
+    for (const k of keys) {
+      const obj = map.get(k);
+      if (obj !== undefined) out.push(obj);
+    }
+    return out;
   }
 
   private hidden(ns: string): boolean {
@@ -126,11 +129,12 @@ export class ClusterZone {
       case 'Namespace':
         return this.onNamespace(ev.obj);
       case 'Service':
-        return this.onService(key, gone ? undefined : ev.obj);
-      case 'EndpointSlice':
+        return this.indexService(key, gone ? undefined : ev.obj);
+      case 'EndpointSlice': {
         if (this.o.noEndpoints) return;
-        this.onSlice(key, gone ? undefined : ev.obj);
+        this.indexSlice(key, gone ? undefined : ev.obj);
         return recordProgrammingLatency(ev.obj, this.source.snapshot().services.get(`${ev.obj.namespace}/${ev.obj.serviceName}`));
+      }
       case 'Pod':
         if (this.o.podMode === 'verified') this.indexPod(key, gone ? undefined : ev.obj);
         return;
@@ -143,59 +147,46 @@ export class ClusterZone {
   }
 
   private onNamespace(ns: SlimNamespace): void {
-    this.forward.put(`ns:${ns.name}`, this.namespaceEntries(ns.name));
-    // Exposure may have changed: redo what hangs off this namespace.
-    for (const key of values(this.svcsOfNs, ns.name)) this.refreshService(key);
-    const ips = new Set<string>();
-    for (const key of values(this.svcsOfNs, ns.name)) for (const ip of this.svcIPs.get(key) ?? []) ips.add(ip);
-    for (const key of values(this.slicesOfNs, ns.name)) for (const ip of this.sliceSeen.get(key)?.ips ?? []) ips.add(ip);
-    for (const ip of ips) this.refreshPtr(ip);
-  }
-
-  private onService(key: string, svc: SlimService | undefined): void {
-    const before = this.svcIPs.get(key) ?? [];
-    this.indexService(key, svc);
-    this.refreshService(key);
-    for (const ip of new Set([...before, ...(this.svcIPs.get(key) ?? [])])) this.refreshPtr(ip);
-  }
-
-  private onSlice(key: string, slice: SlimEndpointSlice | undefined): void {
-    const before = this.sliceSeen.get(key);
-    this.indexSlice(key, slice);
-    const after = this.sliceSeen.get(key);
-    for (const svc of new Set([before?.svc, after?.svc])) if (svc) this.refreshService(svc);
-    for (const ip of new Set([...(before?.ips ?? []), ...(after?.ips ?? [])])) this.refreshPtr(ip);
+    // Names below the namespace are computed per question: they follow its exposure by themselves.
+    this.forward.fixed.put(`ns:${ns.name}`, this.namespaceEntries(ns.name));
   }
 
   private indexService(key: string, svc: SlimService | undefined): void {
-    const ns = key.slice(0, key.indexOf('/'));
-    for (const ip of this.svcIPs.get(key) ?? []) remove(this.svcsOfIP, ip, key);
+    for (const ip of many(this.svcIPs.get(key))) remove(this.svcsOfIP, ip, key);
     this.svcIPs.delete(key);
-    if (!svc) {
-      remove(this.svcsOfNs, ns, key);
-      return;
+    const folded = lower(key);
+    if (folded !== key) {
+      if (svc) add(this.mixedCase, folded, key);
+      else remove(this.mixedCase, folded, key);
     }
-    add(this.svcsOfNs, ns, key);
-    const ips = svc.clusterIPs.filter((ip) => ip.includes('.') || ip.includes(':')).map(canonicalIP);
+    if (!svc) return;
+    const ips: string[] = [];
+    for (const ip of svc.clusterIPs) if (ip.includes('.') || ip.includes(':')) ips.push(canonicalIP(ip));
     for (const ip of ips) add(this.svcsOfIP, ip, key);
-    this.svcIPs.set(key, ips);
+    if (ips.length) this.svcIPs.set(key, few(ips));
   }
 
+  /** Indexes `slice` (undefined: removes it). */
   private indexSlice(key: string, slice: SlimEndpointSlice | undefined): void {
     const old = this.sliceSeen.get(key);
     if (old) {
-      remove(this.slicesOfSvc, old.svc, key);
-      remove(this.slicesOfNs, old.ns, key);
-      for (const ip of old.ips) remove(this.slicesOfIP, ip, key);
+      if (old.svc) remove(this.slicesOfSvc, old.svc, key);
+      for (const ip of many(old.ips)) remove(this.slicesOfIP, ip, key);
       this.sliceSeen.delete(key);
     }
     if (!slice) return;
-    const svc = slice.serviceName ? `${slice.namespace}/${slice.serviceName}` : '';
-    const ips = [...new Set(slice.endpoints.filter((e) => e.ready).flatMap((e) => e.addresses.map(canonicalIP)))];
+    const fresh = slice.serviceName ? `${slice.namespace}/${slice.serviceName}` : '';
+    // Keep the old string when the link is unchanged: slices change far more often than their Service.
+    const svc = old?.svc === fresh ? old.svc : fresh;
+    let ips: string[] = [];
+    for (const e of slice.endpoints) if (e.ready) for (const a of e.addresses) ips.push(canonicalIP(a));
+    // Addresses rarely repeat; a small slice is checked by scanning, a big one with a Set.
+    if (ips.length > 16) ips = [...new Set(ips)];
+    else if (ips.some((ip, i) => ips.indexOf(ip) !== i)) ips = ips.filter((ip, i) => ips.indexOf(ip) === i);
     if (svc) add(this.slicesOfSvc, svc, key);
-    add(this.slicesOfNs, slice.namespace, key);
     for (const ip of ips) add(this.slicesOfIP, ip, key);
-    this.sliceSeen.set(key, { svc, ns: slice.namespace, ips });
+    // slice(): a pushed array carries spare capacity, and this one lives as long as the slice.
+    this.sliceSeen.set(key, { svc, ips: few(ips.length > 1 ? ips.slice() : ips) });
   }
 
   private indexPod(key: string, pod: SlimPod | undefined): void {
@@ -213,25 +204,44 @@ export class ClusterZone {
     this.podSeen.set(key, { ns: pod.namespace, ip });
   }
 
-  private refreshService(key: string): void {
+  /** Exposed Services named by `owner` (`name.ns.svc`; several only when keys differ in case), with their slices. */
+  private servicesOf(owner: string): Found[] {
+    const nsDot = owner.indexOf('.');
+    const key = `${owner.slice(nsDot + 1, owner.length - 4)}/${owner.slice(0, nsDot)}`;
     const snap = this.source.snapshot();
-    const svc = snap.services.get(key);
-    if (!svc || !this.exposed(svc.namespace)) {
-      this.forward.drop(`svc:${key}`);
-      return;
+    const out: Found[] = [];
+    for (const k of snap.services.has(key) ? [key, ...values(this.mixedCase, key)] : values(this.mixedCase, key)) {
+      const svc = snap.services.get(k);
+      if (svc && this.exposed(svc.namespace)) out.push({ key: k, svc, slices: this.objects(snap.endpointSlices, values(this.slicesOfSvc, k)) });
     }
-    const slices = [...values(this.slicesOfSvc, key)].map((k) => snap.endpointSlices.get(k)).filter((s) => s !== undefined);
-    this.forward.put(`svc:${key}`, serviceEntries(svc, slices, this.o));
+    return out;
   }
 
-  private refreshPtr(ip: string): void {
-    const name = reverseName(ip);
-    if (!name) return;
+  /** The node of `rel` below the Service(s) `owner`, computed now. */
+  private nodeAt(owner: string, rel: string): ZoneNode | undefined {
+    const found = this.servicesOf(owner);
+    if (found.length === 0) return undefined;
+    if (found.length === 1) return nodeOf(serviceEntries(found[0]!.svc, found[0]!.slices, this.o, rel), rel);
+    return this.merged(found, rel).node(rel);
+  }
+
+  /** Every name of the Service(s) `owner`, as a Zone. */
+  private viewOf(owner: string): Zone | undefined {
+    const found = this.servicesOf(owner);
+    return found.length ? this.merged(found) : undefined;
+  }
+
+  /** Names of several Services (or all names of one), merged as a Zone merges groups. */
+  private merged(found: readonly Found[], only?: string): Zone {
+    const zone = new Zone();
+    for (const f of found) zone.put(`svc:${f.key}`, serviceEntries(f.svc, f.slices, this.o, only));
+    return zone;
+  }
+
+  private ptrsOf(ip: string): readonly string[] {
     const snap = this.source.snapshot();
-    const svcs = [...values(this.svcsOfIP, ip)].map((k) => snap.services.get(k)).filter((s) => s !== undefined);
-    const slices = [...values(this.slicesOfIP, ip)].map((k) => snap.endpointSlices.get(k)).filter((s) => s !== undefined);
-    const targets = ptrTargets(ip, svcs, slices, this.ptrOptions);
-    const rrs = targets.map((domain) => ({ name, type: Type.PTR, class: Class.IN, ttl: this.o.ttl, domain }));
-    this.reverse.put(`ptr:${ip}`, rrs.length ? [{ name, type: Type.PTR, rrs }] : []);
+    const svcs = this.objects(snap.services, values(this.svcsOfIP, ip));
+    const slices = this.objects(snap.endpointSlices, values(this.slicesOfIP, ip));
+    return svcs.length || slices.length ? ptrTargets(ip, svcs, slices, this.ptrOptions) : [];
   }
 }

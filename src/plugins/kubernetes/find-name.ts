@@ -5,7 +5,7 @@
  * `svc` and `pod` (CoreDNS parses them, then refuses reverse names for services).
  */
 import { splitLabels } from '../../dns/name.js';
-import type { Zone, ZoneNode } from '../../zone/zone.js';
+import type { NameSet, ZoneNode } from '../../zone/zone.js';
 import { podNode, type PodLookup } from './pod-records.js';
 
 /** True for a name under in-addr.arpa. or ip6.arpa. */
@@ -16,7 +16,7 @@ export function isReverseName(qname: string): boolean {
 const stripUnderscore = (s: string): string => (s.startsWith('_') ? s.slice(1) : s);
 
 /** The node for `rel` (relative to the matched zone) of `qname`, or undefined when the name does not exist. */
-export function findName(forward: Zone, rel: string, qname: string, pods: PodLookup): ZoneNode | undefined {
+export function findName(forward: NameSet, rel: string, qname: string, pods: PodLookup): ZoneNode | undefined {
   if (isReverseName(qname)) return rel === '' || rel === 'svc' || rel === 'pod' ? forward.node(rel) : undefined;
   const node = forward.node(rel);
   if (node) return node;

@@ -1,5 +1,5 @@
 /**
- * The kubernetes handler: answers from the precomputed zones of a ClusterZone, per query type as
+ * The kubernetes handler: answers from the name sets of a ClusterZone, per query type as
  * CoreDNS's handler.go + plugin/backend_lookup.go do (their NXDOMAIN/NODATA choices included),
  * echoing the client's spelling in owner names and in the zone part of SRV targets and the SOA.
  */
@@ -55,10 +55,21 @@ export class Kubernetes implements Handler, Readiness {
     readonly options: KubernetesOptions,
     readonly source: ClusterSource,
   ) {
+    let flushing = false;
     this.cluster = new ClusterZone(source, options, (ev) => {
       this.token.valid = false;
       this.token = { valid: true };
-      for (const name of staleNames(ev, options.zones)) onZoneChanged(name);
+      if (source.synced) {
+        for (const name of staleNames(ev, options.zones)) onZoneChanged(name);
+      } else if (!flushing) {
+        // Listing delivers objects by the thousand: drop our zones from caches once per burst
+        // (before the first sync they only hold a partial view) instead of each object's names.
+        flushing = true;
+        setImmediate(() => {
+          flushing = false;
+          for (const zone of options.zones) onZoneChanged(zone);
+        });
+      }
     });
     this.pods = {
       mode: options.podMode,

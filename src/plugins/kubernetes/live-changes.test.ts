@@ -2,8 +2,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Type } from '../../dns/constants.js';
 import type { SlimEndpointSlice, SlimService } from '../../kube/objects.js';
+import { registerCache } from '../../plugin/invalidation.js';
 import { FakeSource } from './fake-source.js';
+import { serviceEntries } from './service-records.js';
 import { ask, fixtureSource, kubernetesFrom } from './testing.js';
+
+// Counts the computations of Service names (behaviour unchanged).
+vi.mock('./service-records.js', async (load) => {
+  const real = await load<typeof import('./service-records.js')>();
+  return { ...real, serviceEntries: vi.fn(real.serviceEntries) };
+});
 
 const BLOCK = (opts = '') => `.:53 {\n kubernetes cluster.local in-addr.arpa ip6.arpa {\n  ttl 30\n  ${opts}\n }\n}`;
 
@@ -119,15 +127,37 @@ describe('live changes', () => {
     expect((await ask(k, '1.10.96.10.in-addr.arpa.', Type.PTR)).rcode).toBe('NXDOMAIN');
   });
 
-  it('one slice change recomputes only its service and its IPs', () => {
+  it('one slice change computes nothing; a question then computes only its Service', async () => {
     const s = fixtureSource();
     const k = kubernetesFrom(BLOCK(), s);
-    const fwd = vi.spyOn(k.cluster.forward, 'put');
-    const rev = vi.spyOn(k.cluster.reverse, 'put');
+    const computed = vi.mocked(serviceEntries);
+    computed.mockClear();
     const hdls = s.snapshot().endpointSlices.get('testns/hdls-p2l5x')!;
     s.upsert('EndpointSlice', { ...hdls, resourceVersion: '99', endpoints: hdls.endpoints.slice(0, 1) });
-    expect(fwd.mock.calls.map((c) => c[0])).toEqual(['svc:testns/hdls']);
-    expect(rev.mock.calls.map((c) => c[0]).sort()).toEqual(['ptr:10.244.1.20', 'ptr:10.244.2.21']);
+    expect(computed).not.toHaveBeenCalled();
+    expect((await ask(k, 'hdls.testns.svc.cluster.local.', Type.A)).answer).toHaveLength(1);
+    expect(computed.mock.calls.map((c) => `${c[0].namespace}/${c[0].name}`)).toEqual(['testns/hdls']);
+  });
+
+  it('before the first sync, caches drop the cluster zones once per burst of objects; then only what changed', async () => {
+    const dropped: string[] = [];
+    const unregister = registerCache({ invalidateZone: (z) => (dropped.push(z), 0) });
+    try {
+      const s = new FakeSource({ synced: false });
+      kubernetesFrom(BLOCK(), s);
+      for (const name of ['a', 'b', 'c']) s.upsert('Service', service(name));
+      expect(dropped).toEqual([]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(dropped).toEqual(['cluster.local.', 'in-addr.arpa.', 'ip6.arpa.']);
+      dropped.length = 0;
+      s.markSynced();
+      s.upsert('Service', service('d', { clusterIPs: ['10.96.99.4'] }));
+      expect(dropped.sort()).toEqual(['4.99.96.10.in-addr.arpa.', 'd.testns.svc.cluster.local.']);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(dropped).toHaveLength(2);
+    } finally {
+      unregister();
+    }
   });
 
   it('stops following the source when closed', async () => {
@@ -137,6 +167,7 @@ describe('live changes', () => {
     k.close();
     expect(s.subscribers).toBe(before - 1);
     s.upsert('Service', service('after-close'));
-    expect((await ask(k, 'after-close.testns.svc.cluster.local.', Type.A)).rcode).toBe('NXDOMAIN');
+    // Its indexes no longer change (names read the shared source's objects, which its owner keeps).
+    expect((await ask(k, '1.99.96.10.in-addr.arpa.', Type.PTR)).rcode).toBe('NXDOMAIN');
   });
 });

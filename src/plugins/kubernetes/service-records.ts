@@ -7,7 +7,8 @@
  * a name matches, A/AAAA from their distinct hosts, SRV with weight floor(100/n) over all n of them
  * (before duplicates are dropped), duplicate (target, port) SRVs and (target, address) glue dropped.
  * Each address record is made once and shared by every name that answers or glues it (answer
- * owners are rewritten when a reply is built), which keeps a big cluster's zone small.
+ * owners are rewritten when a reply is built). Asked for one name, only what that name needs is
+ * computed (a query costs O(that Service), and less for a ClusterIP Service's own name).
  */
 import { Class, Type } from '../../dns/constants.js';
 import type { RR } from '../../dns/message.js';
@@ -60,8 +61,11 @@ function addressRR(name: string, ip: string, ttl: number): RR | undefined {
   return rec && { name, type: rec.type, class: Class.IN, ttl, address: rec.address };
 }
 
-/** Ready endpoints of `slices` under `svcName`. Only `ready` counts (absent = ready), as in CoreDNS. */
-function readyEndpoints(slices: readonly SlimEndpointSlice[], svcName: string, o: ServiceRecordOptions): Endpoint[] {
+/**
+ * Ready endpoints of `slices` under `svcName` (only those named `only` when given). Only `ready`
+ * counts (absent = ready), as in CoreDNS.
+ */
+function readyEndpoints(slices: readonly SlimEndpointSlice[], svcName: string, o: ServiceRecordOptions, only?: string): Endpoint[] {
   const out: Endpoint[] = [];
   for (const s of slices) {
     const ports = s.ports.length ? s.ports : NO_PORT;
@@ -70,11 +74,28 @@ function readyEndpoints(slices: readonly SlimEndpointSlice[], svcName: string, o
       for (const ip of e.addresses) {
         const name = endpointName({ ip, hostname: e.hostname, targetRefName: e.targetRefName }, o.endpointPodNames);
         const target = `${name}.${svcName}`;
-        out.push({ name, target, rr: addressRR(target, ip, o.ttl), ports });
+        if (only === undefined || target === only) out.push({ name, target, rr: addressRR(target, ip, o.ttl), ports });
       }
     }
   }
   return out;
+}
+
+/** True when some slice has a ready endpoint address (a ClusterIP Service is not "empty"). */
+function hasReadyEndpoint(slices: readonly SlimEndpointSlice[]): boolean {
+  return slices.some((s) => s.endpoints.some((e) => e.ready && e.addresses.length > 0));
+}
+
+/** Which of a Service's names a computation wants. */
+type Part = 'all' | 'service' | 'port' | 'endpoint' | 'none';
+
+/** The kind of name `only` is below `svcName`: the Service's own, `_port._proto.<svc>`, `<endpoint>.<svc>`, or none. */
+function partOf(only: string | undefined, svcName: string): Part {
+  if (only === undefined) return 'all';
+  if (only === svcName) return 'service';
+  const cut = only.length - svcName.length - 1;
+  if (cut <= 0 || !only.endsWith(svcName) || only.charCodeAt(cut) !== 46) return 'none';
+  return only.lastIndexOf('.', cut - 1) >= 0 ? 'port' : 'endpoint';
 }
 
 const portMatches = (p: Port, name: string, protocol: string): boolean => p.name.toLowerCase() === name && p.protocol.toLowerCase() === protocol;
@@ -137,36 +158,58 @@ function endpointEntries(eps: readonly Endpoint[], ttl: number): Entry[] {
   return [...byName].flatMap(([name, list]) => nameEntries(name, targetsOf(list), ttl));
 }
 
-/** Every entry `svc` contributes, given its slices (none with `noendpoints`). */
-export function serviceEntries(svc: SlimService, slices: readonly SlimEndpointSlice[], o: ServiceRecordOptions): Entry[] {
+/**
+ * Every entry `svc` contributes, given its slices (none with `noendpoints`); with `only` (a
+ * relative lower-case name), just that name's entries (none when `svc` does not make it exist).
+ */
+export function serviceEntries(svc: SlimService, slices: readonly SlimEndpointSlice[], o: ServiceRecordOptions, only?: string): Entry[] {
   const svcName = `${svc.name}.${svc.namespace}.svc`.toLowerCase();
+  const part = partOf(only, svcName);
+  if (part === 'none') return [];
+  const entries = computeEntries(svc, svcName, slices, o, part, only);
+  return only === undefined ? entries : entries.filter((e) => e.name === only);
+}
+
+function computeEntries(svc: SlimService, svcName: string, slices: readonly SlimEndpointSlice[], o: ServiceRecordOptions, part: Part, only: string | undefined): Entry[] {
+  const wants = (p: Part): boolean => part === 'all' || part === p;
   if (svc.type === 'ExternalName') {
     // Only a name can be a CNAME target; an IP literal is ignored (coredns#2324).
-    if (!svc.externalName || addressRecord(svc.externalName)) return [];
+    if (!wants('service') || !svc.externalName || addressRecord(svc.externalName)) return [];
     const cname: RR = { name: svcName, type: Type.CNAME, class: Class.IN, ttl: o.ttl, domain: fqdn(svc.externalName) };
     return [{ name: svcName, type: Type.CNAME, rrs: [cname] }];
   }
-  const eps = readyEndpoints(slices, svcName, o);
+  const entries: Entry[] = [];
   if (svc.headless) {
+    // An endpoint name needs only its own endpoints; the others need all of them.
+    const eps = readyEndpoints(slices, svcName, o, part === 'endpoint' ? only : undefined);
     const all = targetsOf(eps);
     // No ready endpoint: the name does not exist (spec 2.4.1).
     if (!all.length) return [];
-    const entries = nameEntries(svcName, all, o.ttl);
-    for (const [name, proto] of namedPorts(eps.flatMap((e) => e.ports))) {
-      const matching = targetsOf(eps, (p) => portMatches(p, name, proto));
-      if (matching.length) entries.push(...nameEntries(`_${name}._${proto}.${svcName}`, matching, o.ttl));
+    if (wants('service')) entries.push(...nameEntries(svcName, all, o.ttl));
+    if (wants('port')) {
+      for (const [name, proto] of namedPorts(eps.flatMap((e) => e.ports))) {
+        const portName = `_${name}._${proto}.${svcName}`;
+        if (only !== undefined && portName !== only) continue;
+        const matching = targetsOf(eps, (p) => portMatches(p, name, proto));
+        if (matching.length) entries.push(...nameEntries(portName, matching, o.ttl));
+      }
     }
-    entries.push(...endpointEntries(eps, o.ttl));
+    if (wants('endpoint')) entries.push(...endpointEntries(eps, o.ttl));
     return entries;
   }
-  if (o.ignoreEmptyService && eps.length === 0) return [];
+  const eps = wants('endpoint') ? readyEndpoints(slices, svcName, o, part === 'endpoint' ? only : undefined) : undefined;
+  if (o.ignoreEmptyService && !(eps ? eps.length > 0 : hasReadyEndpoint(slices))) return [];
   const ports = svc.ports.length ? svc.ports : NO_PORT;
   const ips = svc.clusterIPs.map((ip) => addressRR(svcName, ip, o.ttl));
   const targetsFor = (list: readonly Port[]): Target[] => list.flatMap((p) => ips.map((rr) => ({ rr, port: p.port, target: svcName })));
-  const entries = nameEntries(svcName, targetsFor(ports), o.ttl);
-  for (const [name, proto] of namedPorts(ports)) {
-    entries.push(...nameEntries(`_${name}._${proto}.${svcName}`, targetsFor(ports.filter((p) => portMatches(p, name, proto))), o.ttl));
+  if (wants('service')) entries.push(...nameEntries(svcName, targetsFor(ports), o.ttl));
+  if (wants('port')) {
+    for (const [name, proto] of namedPorts(ports)) {
+      const portName = `_${name}._${proto}.${svcName}`;
+      if (only !== undefined && portName !== only) continue;
+      entries.push(...nameEntries(portName, targetsFor(ports.filter((p) => portMatches(p, name, proto))), o.ttl));
+    }
   }
-  entries.push(...endpointEntries(eps, o.ttl));
+  if (eps) entries.push(...endpointEntries(eps, o.ttl));
   return entries;
 }
