@@ -1,0 +1,108 @@
+/**
+ * clusterdns as it ships (dist/cli.js run by the pinned Node 24) with kubeadm's Corefile, adapted
+ * only where a benchmark must: loopback addresses and free ports, the cluster from the simulator's
+ * URL, and `forward` to the local stub instead of /etc/resolv.conf.
+ */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort, start, waitHttp200, type Proc } from './proc.ts';
+
+/** The repository root. */
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+/** The built product: dist/ (`npm run build`), or BENCH_DIST to measure another build. */
+export let DIST = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(ROOT, 'dist');
+
+/**
+ * Copies the build (and the package.json it reads its version from) to `dir` and runs that copy
+ * from now on, so a rebuild of dist/ during a long run cannot change what is measured.
+ */
+export function snapshotDist(dir: string): string {
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(DIST, join(dir, 'dist'), { recursive: true });
+  cpSync(join(DIST, '..', 'package.json'), join(dir, 'package.json'));
+  DIST = join(dir, 'dist');
+  return DIST;
+}
+/** The Node 24 binary the product runs on (the devDependency, not the machine's node). */
+export const NODE = join(ROOT, 'node_modules', '.bin', 'node');
+
+/** A running clusterdns. */
+export interface ClusterDns {
+  proc: Proc;
+  port: number;
+  readyUrl: string;
+  metricsUrl: string;
+  corefile: string;
+  /** ms from spawn until /ready answered 200 (informers synced, zone built). */
+  readyMs: number;
+}
+
+/** kubeadm's Corefile (Corefile.example) with the benchmark's addresses. */
+export function kubeadmCorefile(p: { port: number; health: number; ready: number; metrics: number; endpoint: string; upstream: string }): string {
+  return `.:${p.port} {
+    bind 127.0.0.1
+    errors
+    health 127.0.0.1:${p.health} {
+       lameduck 1s
+    }
+    ready 127.0.0.1:${p.ready}
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+       endpoint ${p.endpoint}
+       pods insecure
+       fallthrough in-addr.arpa ip6.arpa
+       ttl 30
+       startup_timeout 60s
+    }
+    prometheus 127.0.0.1:${p.metrics}
+    forward . ${p.upstream} {
+       max_concurrent 1000
+    }
+    cache 30 {
+       disable success cluster.local
+       disable denial cluster.local
+    }
+    loop
+    reload
+    loadbalance
+}
+`;
+}
+
+/** Options for one clusterdns run. */
+export interface StartOptions {
+  endpoint: string;
+  upstream: string;
+  cpus?: string;
+  /** `-workers N`; default 1 (one thread, whatever the CPU count); 0 = the product's default (CPUs, capped). */
+  workers?: number;
+  /** Extra Node flags (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  readyTimeoutMs?: number;
+  cwd?: string;
+  /** Extra environment (e.g. MALLOC_ARENA_MAX for experiments). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts clusterdns and waits until /ready is 200. */
+export async function startClusterDns(o: StartOptions): Promise<ClusterDns> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-clusterdns-'));
+  const [port, health, ready, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const corefile = join(dir, 'Corefile');
+  writeFileSync(corefile, kubeadmCorefile({ port, health, ready, metrics, endpoint: o.endpoint, upstream: o.upstream }));
+  const args = [...(o.nodeArgs ?? []), join(DIST, 'cli.js'), '-conf', corefile, '-quiet'];
+  if (o.workers !== 0) args.push('-workers', String(o.workers ?? 1));
+  const t0 = performance.now();
+  const proc = start('clusterdns', NODE, args, { cpus: o.cpus, cwd: o.cwd ?? dir, env: o.env ? { ...process.env, ...o.env } : undefined });
+  const readyUrl = `http://127.0.0.1:${ready}/ready`;
+  let readyMs: number;
+  try {
+    await waitHttp200(readyUrl, o.readyTimeoutMs ?? 60_000, 5, () => proc.child.exitCode === null && proc.child.signalCode === null);
+    readyMs = performance.now() - t0;
+  } catch (err) {
+    if (proc.child.exitCode !== null) throw new Error(`clusterdns exited (${proc.child.exitCode}):\n${proc.output()}`);
+    await proc.stop();
+    throw err;
+  }
+  return { proc, port, readyUrl, metricsUrl: `http://127.0.0.1:${metrics}/metrics`, corefile, readyMs };
+}

@@ -1,0 +1,72 @@
+/**
+ * Memory: clusterdns's resident set with 1k, 10k and 50k Services (each with an EndpointSlice of 3
+ * endpoints), once ready and settled, and again after a short query load (wire cache filled).
+ * Budget: 60 MB + 1 KB per tracked object; next to CoreDNS's published sizing formula
+ * (coredns/deployment kubernetes/Scaling_CoreDNS.md): MB = (Pods + Services) / 1000 + 54.
+ */
+import { startClusterDns } from './lib/clusterdns.ts';
+import { ENDPOINTS, namespaceCount } from './lib/cluster.ts';
+import { measure } from './lib/measure.ts';
+import { peakRssKiB, rssKiB, scrape, sleep } from './lib/proc.ts';
+import { fmt, LOAD_CPU, runAlone, SERVER_CPU, table, type BenchEnv, type Section } from './lib/scenario.ts';
+
+/** Cluster sizes measured. */
+export const SIZES = [1_000, 10_000, 50_000];
+/** Objects the simulator's bootstrap adds (4 namespaces, the `kubernetes` Service and its slice). */
+const BOOTSTRAP_OBJECTS = 6;
+
+export async function run(env: BenchEnv): Promise<Section> {
+  const rows: Array<Array<string | number>> = [];
+  const data: Record<string, unknown> = {};
+  let emptyKiB = NaN;
+  // An empty cluster first: the fixed cost, against which the per-object cost is read.
+  // Last, 10k again unpinned: V8 and libuv size their thread pools by the CPUs they may use, and
+  // the product's default -workers is the CPU count (each worker thread keeps its own zone).
+  const runs = [
+    ...[0, ...SIZES].map((services) => ({ services, pinned: true, workers: 1 })),
+    { services: 10_000, pinned: false, workers: 1 },
+    { services: 10_000, pinned: false, workers: 0 },
+  ];
+  for (const { services, pinned, workers } of runs) {
+    const sim = await env.sim(services);
+    const srv = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, cpus: pinned ? SERVER_CPU : undefined, workers, readyTimeoutMs: 120_000 });
+    try {
+      await sleep(3000);
+      const settled = rssKiB(srv.proc.pid);
+      const mib = async (metric: string): Promise<string> => fmt((await scrape(srv.metricsUrl, metric)) / 1048576, 1);
+      const heap = `${await mib('nodejs_heap_size_used_bytes')} / ${await mib('nodejs_heap_size_total_bytes')} / ${await mib('nodejs_external_memory_bytes')}`;
+      if (services > 0) await measure([srv.proc.pid], { port: srv.port, file: env.queries(services).file, seconds: 3, cpus: pinned ? LOAD_CPU : undefined, qps: 20_000 });
+      const loaded = rssKiB(srv.proc.pid);
+      const peak = peakRssKiB(srv.proc.pid);
+      // Tracked: what the informers keep (Services, EndpointSlices, Namespaces; `pods insecure` watches no Pods).
+      const tracked = services * 2 + namespaceCount(services) + BOOTSTRAP_OBJECTS;
+      const budgetMiB = 60 + tracked / 1024;
+      const coreDnsMB = (services * ENDPOINTS + services) / 1000 + 54;
+      const worst = Math.max(settled, loaded) / 1024;
+      if (services === 0) emptyKiB = worst * 1024;
+      const perObject = services > 0 && pinned ? fmt((worst * 1024 - emptyKiB) / (tracked - BOOTSTRAP_OBJECTS), 2) : '';
+      const label = services === 0 ? '0 (empty cluster)' : `${fmt(services)}${pinned ? '' : workers ? ', unpinned, -workers 1' : ', unpinned, default -workers'}`;
+      rows.push([label, fmt(tracked), fmt(srv.readyMs), fmt(settled / 1024, 1), heap, services > 0 ? fmt(loaded / 1024, 1) : '', fmt(peak / 1024, 1), perObject, fmt(budgetMiB, 1), worst <= budgetMiB ? 'yes' : '**no**', fmt(coreDnsMB, 0)]);
+      if (services === 0) continue;
+      if (!pinned) {
+        data[workers ? 'unpinned10kMiB' : 'unpinnedDefaultWorkers10kMiB'] = worst;
+        continue;
+      }
+      data[`rss${services}MiB`] = worst;
+      data[`budget${services}MiB`] = budgetMiB;
+      data[`peak${services}MiB`] = peak / 1024;
+      data[`ready${services}Ms`] = srv.readyMs;
+      data.emptyMiB = emptyKiB / 1024;
+    } finally {
+      await srv.proc.stop();
+    }
+  }
+  const markdown = [
+    `clusterdns pinned to CPU ${SERVER_CPU} with the kubeadm Corefile and \`-workers 1\` (the last two rows: not pinned, as in a pod whose CPU limit does not change the CPUs the process may use; then with the product's default \`-workers\`, one serving thread per CPU here), the simulator on CPU ${LOAD_CPU}. RSS (VmRSS) 3 s after /ready, then after 3 s of the query mix at 20k qps; peak = VmHWM over the whole run (startup's list decoding included). "JS heap" is used / total / external as the process's own metrics report them. "KiB per object" = (RSS - empty cluster's RSS) / objects added. MiB throughout; the budget is 60 MiB + 1 KiB per tracked object (Services + EndpointSlices + Namespaces). CoreDNS's formula counts the ${ENDPOINTS} Pods behind each Service.`,
+    '',
+    table(['Services', 'tracked objects', 'ready ms', 'RSS settled', 'JS heap MiB', 'RSS after load', 'peak RSS', 'KiB per object', 'budget', 'within budget', 'CoreDNS formula MB'], rows),
+  ].join('\n');
+  return { title: 'Memory', markdown, data };
+}
+
+if (import.meta.main) await runAlone(run);
