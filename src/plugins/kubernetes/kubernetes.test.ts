@@ -194,8 +194,11 @@ describe('kubernetes handler: wire cache tokens', () => {
     const a = await run(k, 'svc1.testns.svc.cluster.local.', Type.A);
     const nx = await run(k, 'nosuch.testns.svc.cluster.local.', Type.A);
     expect(a?.valid).toBe(true);
-    expect(nx).toBe(a);
+    // Per Service: a name that does not exist yet has its own token, flipped when it is created.
+    expect(nx).not.toBe(a);
+    expect(nx?.valid).toBe(true);
     s.upsert('Namespace', { name: 'new', resourceVersion: '1', labels: {} });
+    expect(nx!.valid).toBe(false);
     expect(a!.valid).toBe(false);
     expect((await run(k, 'svc1.testns.svc.cluster.local.', Type.A))?.valid).toBe(true);
   });

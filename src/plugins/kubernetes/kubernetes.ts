@@ -6,13 +6,14 @@
 import { Class, Rcode, Type } from '../../dns/constants.js';
 import { replyTo, type Msg, type RR } from '../../dns/message.js';
 import { addressFromReverse, fqdn, lower, matchZone } from '../../dns/name.js';
-import type { Handler, Next, Readiness, Request, WireToken } from '../../plugin/handler.js';
+import type { Handler, Next, Readiness, Request } from '../../plugin/handler.js';
 import type { ClusterSource } from '../../kube/source.js';
 import { placeAnswer, placeExtra, relativeTo } from '../../zone/origin.js';
 import { rrsetOf, type ZoneNode } from '../../zone/zone.js';
 import { hostAddresses, nsAddresses, soaRecord } from './apex-records.js';
 import { ClusterZone } from './cluster-zone.js';
 import { staleNames } from './stale-names.js';
+import { WireTokens } from './wire-tokens.js';
 import { onZoneChanged } from '../../plugin/invalidation.js';
 import { followCname, type Answer } from './external-name.js';
 import { findName } from './find-name.js';
@@ -48,8 +49,8 @@ export class Kubernetes implements Handler, Readiness {
   hostSearch: string[] = [];
   readonly cluster: ClusterZone;
   private readonly pods: PodLookup;
-  /** Vouches for replies in the core's wire cache until the next cluster change. */
-  private token: WireToken = { valid: true };
+  /** Vouch for replies in the core's wire cache until a change that can affect them. */
+  private readonly tokens = new WireTokens();
 
   constructor(
     readonly options: KubernetesOptions,
@@ -57,8 +58,7 @@ export class Kubernetes implements Handler, Readiness {
   ) {
     let flushing = false;
     this.cluster = new ClusterZone(source, options, (ev) => {
-      this.token.valid = false;
-      this.token = { valid: true };
+      this.tokens.changed(ev);
       if (source.synced) {
         for (const name of staleNames(ev, options.zones)) onZoneChanged(name);
       } else if (!flushing) {
@@ -99,7 +99,7 @@ export class Kubernetes implements Handler, Readiness {
     if (out.kind === 'nxdomain' && this.options.fallthrough.through(req.qname)) return next(req);
     req.responder = this.name;
     // The wire cache keys on the exact spelling, so replies that echo it (SRV targets too) replay safely.
-    if (out.own && this.source.synced) req.wireToken = this.token;
+    if (out.own && this.source.synced) req.wireToken = this.tokens.for(req.qname, zone, out.answer.some((rr) => rr.type === Type.CNAME));
     const reply = replyTo(req.msg, Rcode.NOERROR);
     reply.aa = true;
     if (out.kind === 'success') {
