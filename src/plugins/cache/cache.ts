@@ -10,6 +10,7 @@ import type { Handler, Next, Request } from '../../plugin/handler.js';
 import { cacheKind, clampTtl, isCacheable, Kind, minimalTtl, typify } from './classify.js';
 import type { CacheConfig } from './config.js';
 import { CacheItem } from './item.js';
+import type { CounterChild } from '../../plugin/fast-metrics.js';
 import { cacheDrops, cacheEntries, cacheEvictions, cacheHits, cacheMisses, cachePrefetches, cacheRequests, servedStale } from './metrics.js';
 import { cacheKey, CacheStore, type CacheType } from './store.js';
 
@@ -34,6 +35,22 @@ export class Cache implements Handler {
     this.store = new CacheStore(cfg.successCap, cfg.denialCap, (type) => cacheEvictions.inc(this.labels(type)));
   }
 
+  private children?: { server: string; requests: CounterChild; misses: CounterChild; success: CounterChild; denial: CounterChild };
+
+  /** This instance's per-query counters (made again if the server label changed). */
+  private counters() {
+    const c = this.children;
+    if (c && c.server === this.server) return c;
+    const z = this.zonesLabel;
+    return (this.children = {
+      server: this.server,
+      requests: cacheRequests.child(this.server, z, ''),
+      misses: cacheMisses.child(this.server, z, ''),
+      success: cacheHits.child(this.server, 'success', z, ''),
+      denial: cacheHits.child(this.server, 'denial', z, ''),
+    });
+  }
+
   private labels(): { server: string; zones: string; view: string };
   private labels(type: CacheType): { server: string; type: CacheType; zones: string; view: string };
   private labels(type?: CacheType) {
@@ -53,8 +70,8 @@ export class Cache implements Handler {
   fastHit(req: Request): void {
     if (matchZone(req.qname, this.cfg.zones) === undefined) return;
     this.server = req.server;
-    cacheRequests.inc(this.labels());
-    cacheMisses.inc(this.labels());
+    this.counters().requests.value++;
+    this.counters().misses.value++;
   }
 
   async serveDNS(req: Request, next: Next): Promise<Msg> {
@@ -89,7 +106,7 @@ export class Cache implements Handler {
 
   /** The live entry for `key` (or one within the serve_stale window); counts requests, hits, misses. */
   private lookup(key: string, now: number): CacheItem | undefined {
-    cacheRequests.inc(this.labels());
+    this.counters().requests.value++;
     const usable = (i: CacheItem | undefined): i is CacheItem => {
       if (!i) return false;
       const t = i.ttl(now);
@@ -100,18 +117,18 @@ export class Cache implements Handler {
       // SERVFAIL is transient: a still-valid positive entry wins over it.
       const p = n.rcode === Rcode.SERVFAIL ? this.store.success.get(key) : undefined;
       if (usable(p)) {
-        cacheHits.inc(this.labels('success'));
+        this.counters().success.value++;
         return p;
       }
-      cacheHits.inc(this.labels('denial'));
+      this.counters().denial.value++;
       return n;
     }
     const p = this.store.success.get(key);
     if (usable(p)) {
-      cacheHits.inc(this.labels('success'));
+      this.counters().success.value++;
       return p;
     }
-    cacheMisses.inc(this.labels());
+    this.counters().misses.value++;
     return undefined;
   }
 

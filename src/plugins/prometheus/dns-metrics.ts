@@ -5,7 +5,7 @@
  * (#4534, label cardinality) though its README still lists it; we follow the code.
  */
 import { TIME_BUCKETS } from '../../plugin/metrics.js';
-import { FastCounter, FastHistogram, register, type CounterChild, type HistogramChild } from './fast-metrics.js';
+import { FastCounter, FastHistogram, register, type CounterChild, type HistogramChild } from '../../plugin/fast-metrics.js';
 import { qtypeLabel, rcodeLabel } from './labels.js';
 
 const SIZE_BUCKETS = [0, 100, 200, 300, 400, 511, 1023, 2047, 4095, 8291, 16e3, 32e3, 48e3, 64e3];

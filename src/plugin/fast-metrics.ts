@@ -5,7 +5,7 @@
  * registry through its duck-typed metric interface (`get`, `reset`, `name`, `type`).
  */
 import type client from 'prom-client';
-import { registry } from '../../plugin/metrics.js';
+import { registry } from './metrics.js';
 
 /** One label set of a counter. */
 export interface CounterChild {
