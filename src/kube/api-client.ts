@@ -1,7 +1,7 @@
 /**
  * The two HTTP calls a reflector makes: one list page, and a watch stream read line by line.
- * node:http(s) with client-node's KubeConfig.applyToHTTPSOptions for auth/TLS (client-node 2.0.1 has
- * no applyToFetchOptions, and its Watch class swallows malformed lines, which we want to see).
+ * Plain node:http(s), auth and TLS added by KubeConnection.applyTo; not client-node's Watch, which
+ * swallows malformed lines (we want to see them) and would load client-node for every connection.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -123,7 +123,7 @@ export class ApiClient {
     const url = new URL(this.conn.server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
     const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json', 'User-Agent': 'clusterdns' } };
-    await this.conn.kubeConfig.applyToHTTPSOptions(opts);
+    await this.conn.applyTo(opts);
     const mod = url.protocol === 'https:' ? https : http;
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       const req = mod.request(url, { ...opts, signal }, resolve);

@@ -15,8 +15,8 @@ function file(name: string, text: string): string {
 }
 
 async function requestOptions(c: KubeConnection): Promise<https.RequestOptions> {
-  const opts: https.RequestOptions = {};
-  await c.kubeConfig.applyToHTTPSOptions(opts);
+  const opts: https.RequestOptions = { headers: { Accept: 'application/json' } };
+  await c.applyTo(opts);
   return opts;
 }
 

@@ -2,14 +2,20 @@
  * The API connection from the kubernetes plugin's options, chosen as CoreDNS's getClientConfig does:
  * `kubeconfig` wins, then `endpoint` (+ `tls`), then in-cluster. Outside a cluster with neither
  * option we also try KUBECONFIG / ~/.kube/config (handy for running next to kubectl).
- * client-node's KubeConfig does the auth and TLS; nothing here talks to the network.
+ * Everything is checked here, synchronously (bad URL, unreadable file, unknown context); nothing
+ * talks to the network. `endpoint` and in-cluster build their TLS/token options themselves; only
+ * kubeconfig loads client-node, at the first request (see kubeconfig-auth.ts for why).
  */
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import type https from 'node:https';
 import { isIPv6 } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeconfigFile, useTokenFiles } from './kubeconfig-file.js';
-import { TokenFileAuth, tokenFileUser } from './token-file-auth.js';
+import { KubeConnectionError, checkServer, mustRead } from './connection-checks.js';
+import { type ApplyAuth, loadKubeconfigAuth } from './kubeconfig-auth.js';
+import { readKubeconfigs } from './kubeconfig-file.js';
+import { applyAuthFiles } from './request-auth.js';
+
+export { KubeConnectionError } from './connection-checks.js';
 
 /** The connection-related options of the kubernetes plugin block. */
 export interface ApiConnectionOptions {
@@ -25,8 +31,8 @@ export interface ApiConnectionOptions {
 export interface KubeConnection {
   /** Base URL, no trailing slash. */
   readonly server: string;
-  /** Auth and TLS material (applied per request, so rotated tokens are picked up). */
-  readonly kubeConfig: KubeConfig;
+  /** Adds auth and TLS to one request's options; called per request, so rotated tokens are picked up. */
+  applyTo(opts: https.RequestOptions): Promise<void>;
   /** For logs: `endpoint https://...`, `in-cluster`, `kubeconfig FILE (context X)`. */
   readonly describe: string;
 }
@@ -39,11 +45,6 @@ export interface InClusterEnv {
   caFile?: string;
   /** client-go always uses https; tests against a plain-HTTP simulator pass 'http'. */
   scheme?: 'https' | 'http';
-}
-
-/** A connection that cannot be built: bad URL, missing file, unknown context. */
-export class KubeConnectionError extends Error {
-  override name = 'KubeConnectionError';
 }
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -69,12 +70,8 @@ export function resolveConnection(opts: ApiConnectionOptions, env: NodeJS.Proces
 export function endpointConnection(endpoint: string, tls?: ApiConnectionOptions['tls']): KubeConnection {
   const server = checkServer(endpoint, 'endpoint');
   if (tls) for (const f of [tls.cert, tls.key, tls.ca]) mustRead(f, 'tls');
-  const kc = new KubeConfig();
-  kc.loadFromClusterAndUser(
-    { name: 'endpoint', server, skipTLSVerify: server.startsWith('http:'), ...(tls ? { caFile: tls.ca } : {}) },
-    { name: 'endpoint', ...(tls ? { certFile: tls.cert, keyFile: tls.key } : {}) },
-  );
-  return { server, kubeConfig: kc, describe: `endpoint ${server}` };
+  const files = tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {};
+  return { server, applyTo: (opts) => applyAuthFiles(files, opts), describe: `endpoint ${server}` };
 }
 
 /** The pod's service account: token re-read before each request, the cluster CA when present. */
@@ -82,79 +79,24 @@ export function inClusterConnection(env: InClusterEnv): KubeConnection {
   const host = isIPv6(env.host) ? `[${env.host}]` : env.host;
   const server = checkServer(`${env.scheme ?? 'https'}://${host}:${env.port}`, 'in-cluster API address');
   mustRead(env.tokenFile, 'in-cluster service account token');
-  const ca = env.caFile && existsSync(env.caFile) ? { caFile: env.caFile } : {};
-  const kc = new KubeConfig();
-  kc.addAuthenticator(new TokenFileAuth());
-  kc.loadFromClusterAndUser(
-    { name: 'in-cluster', server, skipTLSVerify: server.startsWith('http:'), ...ca },
-    tokenFileUser('in-cluster', env.tokenFile),
-  );
-  return { server, kubeConfig: kc, describe: 'in-cluster' };
+  const files = { tokenFile: env.tokenFile, ...(env.caFile && existsSync(env.caFile) && { ca: env.caFile }) };
+  return { server, applyTo: (opts) => applyAuthFiles(files, opts), describe: 'in-cluster' };
 }
 
 /** Kubeconfig files (merged as kubectl does: the first to define a name wins) and an optional context. */
 export function kubeconfigConnection(files: string[], context?: string): KubeConnection {
-  const kc = new KubeConfig();
-  const tokenFiles = new Map<string, string>();
-  files.forEach((file, i) => {
-    mustRead(file, 'kubeconfig');
-    try {
-      const known = new Set(kc.users.map((u) => u.name));
-      const fromFile = i === 0 ? loadKubeconfigFile(kc, file) : mergeFirstWins(kc, file);
-      for (const [user, path] of fromFile) if (!known.has(user)) tokenFiles.set(user, path);
-    } catch (err) {
-      throw new KubeConnectionError(`invalid kubeconfig ${file}: ${(err as Error).message}`);
-    }
-  });
-  if (context !== undefined) {
-    if (!kc.getContextObject(context)) throw new KubeConnectionError(`context '${context}' not found in kubeconfig ${files.join(delimiter)}`);
-    kc.setCurrentContext(context);
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new KubeConnectionError(`kubeconfig ${files.join(delimiter)}: current context '${kc.getCurrentContext()}' has no cluster`);
-  const server = checkServer(cluster.server, 'kubeconfig server');
-  if (server.startsWith('http:') && !cluster.skipTLSVerify) {
-    // client-node refuses http:// unless skipTLSVerify; plain HTTP has nothing to verify (kubectl proxy).
-    kc.clusters = kc.clusters.map((c) => (c === cluster ? { ...c, skipTLSVerify: true } : c));
-  }
-  const user = kc.getCurrentUser()?.name;
-  const tokenFile = user === undefined ? undefined : tokenFiles.get(user);
-  if (tokenFile !== undefined) mustRead(tokenFile, `kubeconfig user '${user}' token-file`);
-  useTokenFiles(kc, tokenFiles);
-  const ctx = context ?? kc.getCurrentContext();
-  return { server, kubeConfig: kc, describe: `kubeconfig ${files.join(delimiter)} (context ${ctx})` };
-}
-
-function mergeFirstWins(kc: KubeConfig, file: string): Map<string, string> {
-  // client-node's mergeConfig throws on a duplicate name; kubectl keeps the first definition.
-  const more = new KubeConfig();
-  const tokenFiles = loadKubeconfigFile(more, file);
-  const add = <T extends { name: string }>(have: T[], extra: T[]): T[] => [...have, ...extra.filter((x) => !have.some((h) => h.name === x.name))];
-  kc.clusters = add(kc.clusters, more.clusters);
-  kc.users = add(kc.users, more.users);
-  kc.contexts = add(kc.contexts, more.contexts);
-  if (!kc.currentContext) kc.currentContext = more.currentContext;
-  return tokenFiles;
-}
-
-function checkServer(text: string, what: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new KubeConnectionError(`${what}: invalid URL '${text}'`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new KubeConnectionError(`${what}: URL scheme must be http or https, got '${url.protocol}' in '${text}'`);
-  }
-  if (url.search || url.hash) throw new KubeConnectionError(`${what}: URL must not have a query or fragment: '${text}'`);
-  return url.toString().replace(/\/+$/, '');
-}
-
-function mustRead(file: string, what: string): void {
-  try {
-    accessSync(file, constants.R_OK);
-  } catch (err) {
-    throw new KubeConnectionError(`${what}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const cfg = readKubeconfigs(files, context);
+  let auth: Promise<ApplyAuth> | undefined;
+  return {
+    server: cfg.server,
+    describe: `kubeconfig ${files.join(delimiter)} (context ${cfg.context})`,
+    async applyTo(opts) {
+      // Loaded once; a failure (say, client-node rejecting an entry) is retried at the next request.
+      auth ??= loadKubeconfigAuth(cfg).catch((err: unknown) => {
+        auth = undefined;
+        throw err;
+      });
+      await (await auth)(opts);
+    },
+  };
 }

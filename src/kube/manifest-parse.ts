@@ -5,7 +5,7 @@
  * the caller keeps the file's last good version.
  */
 import { createHash } from 'node:crypto';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { yaml } from './lazy-yaml.js';
 import { converters, kindOf } from './convert.js';
 import type { Kind, KindMap } from './objects.js';
 import { isObject } from './raw-fields.js';
@@ -26,6 +26,7 @@ export const DEFAULT_NAMESPACE = 'default';
 export function parseManifest(file: string, text: string, keep: (kind: Kind, raw: unknown) => boolean = () => true): ParsedManifest {
   const objects: ManifestObject[] = [];
   const errors: string[] = [];
+  const { LineCounter, parseAllDocuments } = yaml();
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [];

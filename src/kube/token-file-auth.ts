@@ -6,14 +6,30 @@
 import { readFile } from 'node:fs/promises';
 import type { User } from '@kubernetes/client-node';
 
-/** The auth-provider name that selects this authenticator in a KubeConfig user. */
+/** The auth-provider name that selects TokenFileAuth in a client-node KubeConfig user. */
 export const TOKEN_FILE_PROVIDER = 'clusterdns-token-file';
 
 interface HeaderOptions {
   headers?: Record<string, unknown> | unknown;
 }
 
-/** A client-node authenticator (structural: the interface is not exported) for `TOKEN_FILE_PROVIDER` users. */
+/** Reads the token in `path` now (trimmed); throws a clear Error when it is missing or empty. */
+export async function readBearerToken(path: string): Promise<string> {
+  let token: string;
+  try {
+    token = (await readFile(path, 'utf8')).trim();
+  } catch (err) {
+    throw new Error(`cannot read service account token ${path}: ${(err as Error).message}`);
+  }
+  if (!token) throw new Error(`service account token file ${path} is empty`);
+  return token;
+}
+
+/**
+ * A client-node authenticator (structural: the interface is not exported) for `TOKEN_FILE_PROVIDER`
+ * users, so kubeconfig users with a `token-file` get the same live token. Only the type of client-node
+ * is used here: this file does not load it.
+ */
 export class TokenFileAuth {
   isAuthProvider(user: User): boolean {
     return (user.authProvider as { name?: string } | undefined)?.name === TOKEN_FILE_PROVIDER;
@@ -22,19 +38,8 @@ export class TokenFileAuth {
   async applyAuthentication(user: User, opts: HeaderOptions): Promise<void> {
     const path = (user.authProvider as { config?: { path?: string } }).config?.path;
     if (!path) throw new Error('token file authenticator: no path configured');
-    let token: string;
-    try {
-      token = (await readFile(path, 'utf8')).trim();
-    } catch (err) {
-      throw new Error(`cannot read service account token ${path}: ${(err as Error).message}`);
-    }
-    if (!token) throw new Error(`service account token file ${path} is empty`);
+    const token = await readBearerToken(path);
     const headers = (opts.headers ??= {}) as Record<string, string>;
     headers['Authorization'] = `Bearer ${token}`;
   }
-}
-
-/** A KubeConfig user whose token is read from `path` before each request. */
-export function tokenFileUser(name: string, path: string): User {
-  return { name, authProvider: { name: TOKEN_FILE_PROVIDER, config: { path } } };
 }
