@@ -1,6 +1,6 @@
 /**
  * How many CPUs this process may use: the host's, lowered by a cgroup CPU limit (a container's
- * `resources.limits.cpu`), which os.availableParallelism() does not see. The default `-workers`.
+ * `resources.limits.cpu`), which os.availableParallelism() does not see. `-workers auto`.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,7 +26,7 @@ export function cgroupCpus(text?: string): number | undefined {
   return Math.max(1, Math.ceil(q / p));
 }
 
-/** The default number of serving threads: CPUs we may use, at most MAX_DEFAULT_WORKERS. */
+/** `-workers auto`: CPUs we may use, at most MAX_DEFAULT_WORKERS. */
 export function defaultWorkers(): number {
   const cpus = Math.min(os.availableParallelism(), cgroupCpus() ?? Infinity);
   return Math.max(1, Math.min(cpus, MAX_DEFAULT_WORKERS));

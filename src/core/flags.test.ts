@@ -3,7 +3,9 @@ import { FlagError, parseFlags } from './flags.js';
 
 describe('parseFlags (Go flag syntax, CoreDNS names)', () => {
   it.each([
-    [[], { conf: 'Corefile', port: 53, quiet: false, workers: 2 }],
+    [[], { conf: 'Corefile', port: 53, quiet: false, workers: 1 }],
+    [['-workers', 'auto'], { workers: 2 }],
+    [['-workers=auto'], { workers: 2 }],
     [['-conf', 'x/Corefile'], { conf: 'x/Corefile' }],
     [['-conf=x'], { conf: 'x' }],
     [['--dns.port', '1053'], { port: 1053 }],

@@ -18,9 +18,15 @@ const VALUE = new Set(['conf', 'dns.port', 'pidfile', 'workers']);
 /** Thrown for a bad command line; the CLI prints it with the usage and exits 2 (as Go's flag package). */
 export class FlagError extends Error {}
 
+function wholeNumber(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new FlagError(`invalid value "${value}" for flag -${flag}`);
+  return n;
+}
+
 /** Parses argv (without node and script). */
-export function parseFlags(argv: readonly string[], defaultWorkers: number): Flags {
-  const f: Flags = { conf: 'Corefile', port: 53, version: false, plugins: false, quiet: false, pidfile: '', workers: defaultWorkers, help: false };
+export function parseFlags(argv: readonly string[], autoWorkers: number): Flags {
+  const f: Flags = { conf: 'Corefile', port: 53, version: false, plugins: false, quiet: false, pidfile: '', workers: 1, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('-') || arg === '-' || arg === '--') throw new FlagError(`unexpected argument: ${arg}`);
@@ -47,16 +53,12 @@ export function parseFlags(argv: readonly string[], defaultWorkers: number): Fla
       case 'pidfile':
         f.pidfile = value;
         break;
-      case 'dns.port':
-      case 'workers': {
-        const n = Number(value);
-        if (!/^\d+$/.test(value) || (name === 'dns.port' && n > 65535) || (name === 'workers' && n < 1)) {
-          throw new FlagError(`invalid value "${value}" for flag -${name}`);
-        }
-        if (name === 'dns.port') f.port = n;
-        else f.workers = n;
+      case 'workers':
+        f.workers = value === 'auto' ? autoWorkers : wholeNumber(name, value, 1, 64);
         break;
-      }
+      case 'dns.port':
+        f.port = wholeNumber(name, value, 0, 65535);
+        break;
     }
   }
   return f;
@@ -77,6 +79,6 @@ export const USAGE = `Usage of clusterdns:
   -version
     \tShow version
   -workers int
-    \tThreads serving DNS on the same ports with SO_REUSEPORT (default: the CPUs this
-    \tprocess may use, cgroup limit included, at most 4)
+    \tThreads serving DNS on the same ports with SO_REUSEPORT; 'auto' = the CPUs this
+    \tprocess may use, cgroup limit included, at most 4 (default 1)
 `;
