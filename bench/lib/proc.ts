@@ -1,8 +1,6 @@
 /** Child processes for the benchmarks: spawn (optionally pinned to CPUs), wait for output, read /proc, stop. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import dgram from 'node:dgram';
-import net from 'node:net';
 
 /** A spawned process with its output kept. */
 export interface Proc {
@@ -114,25 +112,7 @@ export function cpuMs(pid: number): number {
 }
 const clockTicks = 100; // USER_HZ on Linux is 100 on every architecture we run on.
 
-/** A port free on 127.0.0.1 for both UDP and TCP (bound, then released). */
-export async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const tcp = net.createServer();
-    const port = await new Promise<number>((res, rej) => {
-      tcp.once('error', rej);
-      tcp.listen(0, '127.0.0.1', () => res((tcp.address() as net.AddressInfo).port));
-    });
-    const udp = dgram.createSocket('udp4');
-    const ok = await new Promise<boolean>((res) => {
-      udp.once('error', () => res(false));
-      udp.bind(port, '127.0.0.1', () => res(true));
-    });
-    await new Promise<void>((r) => tcp.close(() => r()));
-    await new Promise<void>((r) => udp.close(() => r()));
-    if (ok) return port;
-  }
-  throw new Error('no free port on 127.0.0.1');
-}
+export { freePort } from '../../test/helpers/free-port.ts';
 
 /** Polls `url` until it answers 200 (resolves with ms waited); rejects after `ms` or once `alive()` is false. */
 export async function waitHttp200(url: string, ms: number, pollMs = 10, alive: () => boolean = () => true): Promise<number> {

@@ -1,7 +1,5 @@
 /** Spawns the real CLI (dist/cli.js) on free ports for end-to-end tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
-import net from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,25 +7,8 @@ import { join, resolve } from 'node:path';
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
-/** A free port on 127.0.0.1 for both UDP and TCP (best effort: bound then released). */
-export async function freePort(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const tcp = net.createServer();
-    const port = await new Promise<number>((res, rej) => {
-      tcp.once('error', rej);
-      tcp.listen(0, '127.0.0.1', () => res((tcp.address() as net.AddressInfo).port));
-    });
-    const udp = dgram.createSocket('udp4');
-    const ok = await new Promise<boolean>((res) => {
-      udp.once('error', () => res(false));
-      udp.bind(port, '127.0.0.1', () => res(true));
-    });
-    await new Promise<void>((r) => tcp.close(() => r()));
-    await new Promise<void>((r) => { try { udp.close(() => r()); } catch { r(); } });
-    if (ok) return port;
-  }
-  throw new Error('no free port');
-}
+export { freePort } from './free-port.js';
+import { freePort } from './free-port.js';
 
 /** A running clusterdns. */
 export interface Running {

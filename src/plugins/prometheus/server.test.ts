@@ -1,7 +1,6 @@
 /** prometheus (and loop's probe) inside the real core server: sockets, router, reload. */
-import dgram from 'node:dgram';
+import { freePort } from '../../../test/helpers/free-port.js';
 import { get } from 'node:http';
-import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Rcode, Type } from '../../dns/constants.js';
 import { newQuery } from '../../dns/message.js';
@@ -25,25 +24,6 @@ vi.mock('../../plugins.js', async (importOriginal) => {
   };
 });
 
-/** A port free for both TCP and UDP on 127.0.0.1 (bound, then released). */
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const tcp = net.createServer();
-    const port = await new Promise<number>((res, rej) => {
-      tcp.once('error', rej);
-      tcp.listen(0, '127.0.0.1', () => res((tcp.address() as net.AddressInfo).port));
-    });
-    const udp = dgram.createSocket('udp4');
-    const ok = await new Promise<boolean>((res) => {
-      udp.once('error', () => res(false));
-      udp.bind(port, '127.0.0.1', () => res(true));
-    });
-    await new Promise<void>((r) => tcp.close(() => r()));
-    if (ok) await new Promise<void>((r) => udp.close(() => r()));
-    if (ok) return port;
-  }
-  throw new Error('no free port');
-}
 
 function scrape(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
