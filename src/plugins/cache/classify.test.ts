@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Opcode, Rcode, Type } from '../../dns/constants.js';
 import { newQuery, replyTo, type Msg, type RR } from '../../dns/message.js';
-import { answersQuestion, cacheKind, isCacheable, Kind, minimalTtl, typify } from './classify.js';
+import { answersQuestion, cacheKind, isCacheable, Kind, minimalTtl } from './classify.js';
+import { typify } from '../../plugin/response.js';
 
 const NOW = 1_700_000_000;
 

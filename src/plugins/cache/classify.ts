@@ -2,65 +2,18 @@
  * How the cache sees a reply: its kind (CoreDNS's response.Typify plus the cache's NODATA rules),
  * whether it may be stored, and for how long. Pure functions over a Msg.
  */
-import { Opcode, Rcode, Type } from '../../dns/constants.js';
+import { Rcode, Type } from '../../dns/constants.js';
+import { hasSOA, ResponseType, typify } from '../../plugin/response.js';
 import type { Msg, RR } from '../../dns/message.js';
 import { lower } from '../../dns/name.js';
 
-/** Reply kinds, as CoreDNS's response.Type. */
-export const Kind = {
-  NOERROR: 'NOERROR', NXDOMAIN: 'NXDOMAIN', SERVERERROR: 'SERVERERROR', NODATA: 'NODATA',
-  DELEGATION: 'DELEGATION', META: 'META', UPDATE: 'UPDATE', OTHERERROR: 'OTHERERROR',
-} as const;
+/** Reply kinds: CoreDNS's response.Type (src/plugin/response.ts). */
+export const Kind = ResponseType;
 /** One of Kind. */
-export type Kind = (typeof Kind)[keyof typeof Kind];
+export type Kind = ResponseType;
 
 /** CoreDNS's floor TTL for replies without records or of other kinds (s). */
 export const MINIMAL_TTL = 5;
-
-const YEAR68 = 2 ** 31;
-
-/** RFC 4034 §3.1.5 validity with RFC 1982 serial arithmetic, as miekg/dns ValidityPeriod. */
-function rrsigValid(rr: RR, nowSec: number): boolean {
-  const d = rr.rdata;
-  if (!d || d.length < 16) return true;
-  const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
-  const expiration = view.getUint32(8);
-  const inception = view.getUint32(12);
-  const ti = inception + Math.trunc((inception - nowSec) / YEAR68) * YEAR68;
-  const te = expiration + Math.trunc((expiration - nowSec) / YEAR68) * YEAR68;
-  return ti <= nowSec && nowSec <= te;
-}
-
-function hasExpiredSig(msg: Msg, nowSec: number): boolean {
-  for (const rrs of [msg.answer, msg.ns, msg.extra]) {
-    for (const rr of rrs) if (rr.type === Type.RRSIG && !rrsigValid(rr, nowSec)) return true;
-  }
-  return false;
-}
-
-/** True when the authority section carries an SOA. */
-export function hasSOA(msg: Msg): boolean {
-  return msg.ns.some((rr) => rr.type === Type.SOA);
-}
-
-/** CoreDNS's response.Typify. */
-export function typify(msg: Msg, nowSec: number): Kind {
-  if (msg.opcode === Opcode.UPDATE) return Kind.UPDATE;
-  if (msg.opcode === Opcode.NOTIFY) return Kind.META;
-  const qtype = msg.question[0]?.type;
-  if (qtype === Type.AXFR || qtype === Type.IXFR) return Kind.META;
-  if (msg.opt?.do && hasExpiredSig(msg, nowSec)) return Kind.OTHERERROR;
-  if (msg.answer.length > 0 && msg.rcode === Rcode.NOERROR) return Kind.NOERROR;
-  if (msg.answer.length > 0 && msg.rcode === Rcode.NXDOMAIN) return Kind.OTHERERROR;
-  const soa = hasSOA(msg);
-  const ns = msg.ns.some((rr) => rr.type === Type.NS);
-  if (soa && msg.rcode === Rcode.NOERROR) return Kind.NODATA;
-  if (msg.rcode === Rcode.NXDOMAIN) return Kind.NXDOMAIN;
-  if (msg.rcode === Rcode.SERVFAIL || msg.rcode === Rcode.NOTIMP) return Kind.SERVERERROR;
-  if (ns && msg.rcode === Rcode.NOERROR) return Kind.DELEGATION;
-  if (msg.rcode === Rcode.NOERROR) return Kind.NOERROR;
-  return Kind.OTHERERROR;
-}
 
 /**
  * True when a NOERROR answer holds the queried type at the end of the CNAME chain from the qname

@@ -6,7 +6,7 @@ import { PluginError, type Next } from '../../plugin/handler.js';
 import { makeRequest, runChain } from '../../plugin/testing.js';
 import type { Level } from './consolidate.js';
 import { ErrorsHandler, type ErrorsConfig } from './errors.js';
-import { compileGoRegexp } from '../rewrite/go-regexp.js';
+import { compileGoRegexp } from '../../plugin/go-regexp.js';
 
 function setup(config: Partial<ErrorsConfig> = {}) {
   const lines: Array<[Level, string]> = [];

@@ -2,7 +2,7 @@
 import type { Directive } from '../../corefile/types.js';
 import { argError, durationArg, single, wrongArgCount } from '../../plugin/args.js';
 import type { Plugin } from '../../plugin/setup.js';
-import { compileGoRegexp } from '../rewrite/go-regexp.js';
+import { compileGoRegexp } from '../../plugin/go-regexp.js';
 import type { Emit, Level, PatternConfig } from './consolidate.js';
 import { ErrorsHandler, type ErrorsConfig } from './errors.js';
 

@@ -5,6 +5,7 @@
  */
 import { reverseName } from '../../dns/name.js';
 import type { ClusterEvent } from '../../kube/source.js';
+import { isReverseZone } from './options.js';
 
 /** Zones (names with everything below them) to drop for `ev`, under each cluster zone of `zones`. */
 export function staleNames(ev: ClusterEvent, zones: readonly string[]): string[] {
@@ -31,7 +32,7 @@ export function staleNames(ev: ClusterEvent, zones: readonly string[]): string[]
   const out = new Set<string>();
   for (const z of zones) {
     // Reverse zones are covered by the PTR names below; forward names live under the cluster zone(s).
-    if (z.endsWith('.arpa.')) continue;
+    if (isReverseZone(z)) continue;
     for (const r of rel) out.add(z === '.' ? `${r}.` : `${r}.${z}`);
   }
   for (const ip of ips) {

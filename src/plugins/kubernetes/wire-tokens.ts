@@ -8,6 +8,7 @@
  */
 import type { WireToken } from '../../plugin/handler.js';
 import type { ClusterEvent } from '../../kube/source.js';
+import { isReverseZone } from './options.js';
 
 /** Per-Service tokens beyond this start over (random names must not grow the table). */
 const MAX_TOKENS = 100_000;
@@ -22,7 +23,7 @@ export class WireTokens {
    * the answer holds a CNAME (an ExternalName whose target is another name of ours).
    */
   for(qname: string, zone: string, crossesServices: boolean): WireToken {
-    if (crossesServices || zone.endsWith('.arpa.')) return this.global;
+    if (crossesServices || isReverseZone(zone)) return this.global;
     const key = serviceKey(qname, zone);
     if (key === undefined) return this.global;
     let t = this.byService.get(key);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Type } from '../../dns/constants.js';
 import { encode } from '../../dns/encode.js';
 import { newQuery, replyTo, type Msg } from '../../dns/message.js';
-import { classify, typify } from './classify.js';
+import { classify, typify } from '../../plugin/response.js';
 import { parseFormat } from './format.js';
 import { uncompressedSize } from './wire-size.js';
 

@@ -5,7 +5,7 @@
 import { className, rcodeName, typeName } from '../../dns/constants.js';
 import type { Msg } from '../../dns/message.js';
 import type { Request } from '../../plugin/handler.js';
-import type { ResponseClass, ResponseType } from './classify.js';
+import type { ResponseClass, ResponseType } from '../../plugin/response.js';
 import { uncompressedSize } from './wire-size.js';
 
 /** CoreDNS's default Common Log Format. */

@@ -3,7 +3,7 @@ import { Rcode } from '../../dns/constants.js';
 import { replyTo, type Msg } from '../../dns/message.js';
 import { isSubdomain } from '../../dns/name.js';
 import { PluginError, type Handler, type Next, type Request } from '../../plugin/handler.js';
-import { classify, ResponseClass, typify } from './classify.js';
+import { classify, ResponseClass, typify } from '../../plugin/response.js';
 import { render, type FormatNode } from './format.js';
 
 /** One name scope of a `log` line. */

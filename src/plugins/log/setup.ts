@@ -4,7 +4,7 @@ import type { Directive } from '../../corefile/types.js';
 import { fqdn, lower } from '../../dns/name.js';
 import { argError, wrongArgCount } from '../../plugin/args.js';
 import type { Plugin } from '../../plugin/setup.js';
-import { classFromString, ResponseClass } from './classify.js';
+import { classFromString, ResponseClass } from '../../plugin/response.js';
 import { COMBINED_LOG_FORMAT, COMMON_LOG_FORMAT, parseFormat } from './format.js';
 import { LogHandler, type LogRule } from './log.js';
 

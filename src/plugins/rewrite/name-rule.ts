@@ -1,6 +1,6 @@
 /** `name [exact|prefix|suffix|substring|regex] FROM TO [answer auto | answer name FROM TO | answer value FROM TO]...` */
 import { fqdn, lower } from '../../dns/name.js';
-import { compileGoRegexp, groupCount } from './go-regexp.js';
+import { compileGoRegexp, groupCount } from '../../plugin/go-regexp.js';
 import { fillTemplate, regexRewriter, remapRewriter, suffixRewriter, type ResponseRule } from './response.js';
 import type { Mode, QuestionState, Rule } from './rule.js';
 

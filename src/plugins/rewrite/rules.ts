@@ -1,7 +1,7 @@
 /** Builds rules from a rewrite line's words: `[continue|stop] FIELD ARGS...`. */
 import { typeCode } from '../../dns/constants.js';
 import { lower } from '../../dns/name.js';
-import { compileGoRegexp } from './go-regexp.js';
+import { compileGoRegexp } from '../../plugin/go-regexp.js';
 import { newNameRule, normalize } from './name-rule.js';
 import type { ResponseRule } from './response.js';
 import type { Mode, QuestionState, Rule } from './rule.js';

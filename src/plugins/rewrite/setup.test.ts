@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../corefile/config-error.js';
 import type { Directive } from '../../corefile/types.js';
-import { compileGoRegexp, groupCount } from './go-regexp.js';
+import { compileGoRegexp, groupCount } from '../../plugin/go-regexp.js';
 import { parseRewrite } from './setup.js';
 
 const sub = (line: string, n: number): Directive => {

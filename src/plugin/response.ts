@@ -1,9 +1,10 @@
 /**
- * What kind of reply a message is, as CoreDNS's plugin/pkg/response (Typify, Classify) says:
- * the log plugin filters on the class and exposes both as `{/log/class}` and `{/log/type}`.
+ * What kind of reply a message is, as CoreDNS's plugin/pkg/response (Typify, Classify) says.
+ * Shared as in CoreDNS: `log` filters on the class (`{/log/class}`, `{/log/type}`), `cache` decides
+ * what to keep from the type.
  */
-import { Opcode, Rcode, Type } from '../../dns/constants.js';
-import type { Msg } from '../../dns/message.js';
+import { Opcode, Rcode, Type } from '../dns/constants.js';
+import type { Msg, RR } from '../dns/message.js';
 
 /** Reply types (Typify), named as CoreDNS prints them. */
 export const ResponseType = {
@@ -18,15 +19,45 @@ export const ResponseClass = { ALL: 'all', SUCCESS: 'success', DENIAL: 'denial',
 /** One reply class. */
 export type ResponseClass = (typeof ResponseClass)[keyof typeof ResponseClass];
 
-/** The type of a reply. CoreDNS also calls a reply with expired RRSIGs an error; we never sign, so we skip that. */
-export function typify(m: Msg): ResponseType {
+const YEAR68 = 2 ** 31;
+
+/** RFC 4034 §3.1.5 validity with RFC 1982 serial arithmetic, as miekg/dns ValidityPeriod. */
+function rrsigValid(rr: RR, nowSec: number): boolean {
+  const d = rr.rdata;
+  if (!d || d.length < 16) return true;
+  const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const expiration = view.getUint32(8);
+  const inception = view.getUint32(12);
+  const ti = inception + Math.trunc((inception - nowSec) / YEAR68) * YEAR68;
+  const te = expiration + Math.trunc((expiration - nowSec) / YEAR68) * YEAR68;
+  return ti <= nowSec && nowSec <= te;
+}
+
+function hasExpiredSig(msg: Msg, nowSec: number): boolean {
+  for (const rrs of [msg.answer, msg.ns, msg.extra]) {
+    for (const rr of rrs) if (rr.type === Type.RRSIG && !rrsigValid(rr, nowSec)) return true;
+  }
+  return false;
+}
+
+/** True when the authority section carries an SOA. */
+export function hasSOA(msg: Msg): boolean {
+  return msg.ns.some((rr) => rr.type === Type.SOA);
+}
+
+/**
+ * The type of a reply (CoreDNS's response.Typify). With `nowSec`, a DO reply carrying an expired
+ * RRSIG is OTHERERROR, as in CoreDNS; without it (the log plugin: we never sign) that check is skipped.
+ */
+export function typify(m: Msg, nowSec?: number): ResponseType {
   if (m.opcode === Opcode.UPDATE) return ResponseType.UPDATE;
   if (m.opcode === Opcode.NOTIFY) return ResponseType.META;
   const qtype = m.question[0]?.type;
   if (qtype === Type.AXFR || qtype === Type.IXFR) return ResponseType.META;
+  if (nowSec !== undefined && m.opt?.do && hasExpiredSig(m, nowSec)) return ResponseType.OTHERERROR;
   if (m.answer.length > 0 && m.rcode === Rcode.NOERROR) return ResponseType.NOERROR;
   if (m.answer.length > 0 && m.rcode === Rcode.NXDOMAIN) return ResponseType.OTHERERROR;
-  const soa = m.ns.some((rr) => rr.type === Type.SOA);
+  const soa = hasSOA(m);
   const ns = m.ns.some((rr) => rr.type === Type.NS);
   if (soa && m.rcode === Rcode.NOERROR) return ResponseType.NODATA;
   if (m.rcode === Rcode.NXDOMAIN) return ResponseType.NXDOMAIN;
