@@ -135,6 +135,8 @@ describe('API down at start', () => {
     h.sim.faults.clear();
     const took = await until(async () => (await addressOf('web')) === '10.96.0.50', 15_000, 'an answer once the API is back');
     expect(took).toBeLessThan(15_000);
+    // Each kind lists again after its own backoff: NXDOMAIN only once all of them have synced.
+    await until(async () => (await httpGet(h.readyUrl)).status === 200, 15_000, 'every kind synced');
     expect((await ask('nope')).rcode).toBe(Rcode.NXDOMAIN);
     expect(await httpGet(h.readyUrl)).toEqual({ status: 200, body: 'OK' });
     expect(h.srv.proc.exitCode).toBeNull();
