@@ -13,7 +13,6 @@ import type { Lifecycle, SetupContext } from '../plugin/setup.js';
 import { COREDNS_ONLY, PLUGIN_ORDER, loadPlugin } from '../plugins.js';
 import { pluginLog } from './log.js';
 import { compose } from './chain.js';
-import { WireCache } from './wire-cache.js';
 import type { Resources } from './resources.js';
 import { role, shareSource } from './thread-hub.js';
 
@@ -27,8 +26,8 @@ export interface BlockConfig {
   server: string;
   chain: Next;
   handlers: Map<string, Handler>;
-  /** Encoded replies the answering plugin vouched for (see wire-cache.ts). */
-  wireCache: WireCache;
+  /** The chain's handlers in order (the wire cache asks those before the answering one). */
+  chainHandlers: readonly Handler[];
 }
 
 /** A whole config: blocks plus lifecycle hooks. */
@@ -129,7 +128,7 @@ export async function buildConfig(text: string, file: string, opts: BuildOptions
           }
         }
       }
-      config.blocks.push({ zones, port, hosts, server: ctx.server, chain: compose(chain), handlers, wireCache: new WireCache(chain) });
+      config.blocks.push({ zones, port, hosts, server: ctx.server, chain: compose(chain), handlers, chainHandlers: chain });
     }
   }
   if (config.blocks.length === 0) throw new ConfigError('no server blocks in the Corefile', { file, line: 1 });

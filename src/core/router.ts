@@ -36,6 +36,8 @@ export class Router {
   private readonly routes: Array<{ zone: string; block: BlockConfig }>;
 
   private readonly server: string;
+  /** Encoded replies replayed to repeated questions, for all blocks of this port. */
+  readonly wireCache = new WireCache();
 
   constructor(blocks: readonly BlockConfig[], private readonly log: Logger, port: number) {
     this.server = `dns://:${port}`;
@@ -50,8 +52,25 @@ export class Router {
     return undefined;
   }
 
-  /** Serves one raw message end to end; never throws. */
-  serve = async (buf: Buffer, peer: PeerInfo): Promise<Buffer | null> => {
+  /**
+   * A kept reply to `buf`, or undefined: the whole answer when the question was answered before
+   * (no decoding, no chain). Transports call it first; `serve` is the full path.
+   */
+  fast = (buf: Buffer, tcp: boolean, family: 1 | 2): Buffer | undefined => this.wireCache.get(buf, tcp, family);
+
+  /**
+   * Serves one raw message end to end; never throws. A kept reply is returned as is (not a
+   * promise); `missed` says the caller already asked `fast`.
+   */
+  serve = (buf: Buffer, peer: PeerInfo, missed = false): Promise<Buffer | null> | Buffer => {
+    if (!missed) {
+      const kept = this.wireCache.get(buf, peer.proto === 'tcp', peer.family);
+      if (kept) return kept;
+    }
+    return this.serveFull(buf, peer);
+  };
+
+  private async serveFull(buf: Buffer, peer: PeerInfo): Promise<Buffer | null> {
     const v = accept(buf, peer.proto === 'tcp');
     if (v.kind === 'drop') return null;
     if (v.kind === 'reply') {
@@ -67,12 +86,6 @@ export class Router {
       return out;
     }
     const req = newRequest(query, v.size, peer, hit.zone, hit.block.server, qname);
-    const cache = hit.block.wireCache;
-    const key = cache.enabled ? WireCache.key(req) : '';
-    if (cache.enabled) {
-      const fast = cache.get(req, key);
-      if (fast) return fast;
-    }
     let reply: Msg;
     try {
       reply = await hit.block.chain(req);
@@ -83,9 +96,9 @@ export class Router {
       reply = replyTo(query, err instanceof PluginError ? err.rcode : Rcode.SERVFAIL);
     }
     const out = finish(query, reply, v.size);
-    if (cache.enabled) cache.put(req, key, reply, out);
+    if (req.wireToken) this.wireCache.put(buf, req, hit.block.chainHandlers, reply, out);
     return out;
-  };
+  }
 
   /** A query of our own through this port's chains (no wire cache, no size limit): CoreDNS's upstream.Lookup. */
   async lookup(name: string, type: number, parent: Request): Promise<Msg> {

@@ -122,10 +122,9 @@ export class Server {
     const opened: Listener[] = [];
     try {
       for (const [key, { port, host }] of wanted) {
-        const serve = routers.get(port)!.serve;
         let l = this.listeners.find((x) => x.key === key);
         if (!l) {
-          l = await this.open(key, host, port, serve);
+          l = await this.open(key, host, port, routers.get(port)!);
           opened.push(l);
         }
         next.push(l);
@@ -136,9 +135,10 @@ export class Server {
     }
     // Swap: from here on every new query takes the new chains.
     for (const l of next) {
-      const serve = routers.get(l.port)!.serve;
-      l.udp.serve = serve;
-      l.tcp.serve = serve;
+      const router = routers.get(l.port)!;
+      l.udp.serve = router.serve;
+      l.udp.fast = router.fast;
+      l.tcp.serve = router.serve;
     }
     for (const l of this.listeners) if (!next.includes(l)) await Promise.all([l.udp.close(), l.tcp.close()]);
     this.listeners = next;
@@ -147,12 +147,12 @@ export class Server {
     await this.resources.releaseUnclaimed();
   }
 
-  private async open(key: string, host: string, port: number, serve: Router['serve']): Promise<Listener> {
+  private async open(key: string, host: string, port: number, router: Router): Promise<Listener> {
     const log = pluginLog('core');
     const mk = async (h: string) => {
-      const udp = new UdpServer({ host: h, port, reusePort: this.opts.reusePort, log }, serve);
+      const udp = new UdpServer({ host: h, port, reusePort: this.opts.reusePort, log }, router.serve, router.fast);
       await udp.listen();
-      const tcp = new TcpServer({ host: h, port: udp.port, reusePort: this.opts.reusePort, log }, serve);
+      const tcp = new TcpServer({ host: h, port: udp.port, reusePort: this.opts.reusePort, log }, router.serve);
       try {
         await tcp.listen();
       } catch (e) {

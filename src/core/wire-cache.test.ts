@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { accept } from '../dns/accept.js';
 import { Rcode, Type } from '../dns/constants.js';
 import { decode } from '../dns/decode.js';
 import { encode } from '../dns/encode.js';
-import { newQuery, replyTo, type Msg } from '../dns/message.js';
-import type { Handler, Next, Request, WireToken } from '../plugin/handler.js';
+import { newQuery, replyTo, type Msg, type Opt } from '../dns/message.js';
+import type { Handler, HitInfo, Next, Request, WireToken } from '../plugin/handler.js';
 import { compose } from './chain.js';
 import { finish } from './router.js';
 import { newRequest } from './request.js';
-import { WireCache } from './wire-cache.js';
+import { shape, WireCache } from './wire-cache.js';
 
 const peer = { proto: 'udp' as const, remoteAddress: '10.0.0.1', remotePort: 1, localAddress: '127.0.0.1', localPort: 53, family: 1 as const };
 
@@ -31,73 +32,118 @@ function counter(transparent: boolean, hits: string[]): Handler {
   return {
     name: 'prometheus',
     transparent: () => transparent,
-    fastHit: (req, rcode, responder) => hits.push(`${req.name} ${rcode} ${responder}`),
+    fastHit: (h: HitInfo, rcode, responder, bytes) => hits.push(`${h.name} ${h.qname} ${h.qtype} ${h.zone} ${h.family} ${h.requestBytes} ${rcode} ${responder} ${bytes}`),
     serveDNS: (req: Request, next: Next) => next(req),
   };
 }
 
-async function serve(handlers: Handler[], cache: WireCache, name: string, id: number, rd = true): Promise<{ msg: Msg; cached: boolean }> {
-  const query = decode(encode(newQuery(name, Type.A, { id, rd })));
-  const req = newRequest(query, 512, peer, '.', 'dns://:53');
-  const key = WireCache.key(req);
-  const hit = cache.get(req, key);
-  if (hit) return { msg: decode(hit), cached: true };
+interface Ask {
+  id?: number;
+  rd?: boolean;
+  cd?: boolean;
+  opt?: Partial<Opt>;
+  family?: 1 | 2;
+}
+
+/** The router's path in small: the cache first, else the chain, the reply finished and offered to the cache. */
+async function serve(handlers: Handler[], cache: WireCache, name: string, ask: Ask = {}): Promise<{ msg: Msg; bytes: Buffer; cached: boolean }> {
+  const opt = ask.opt ? { udpSize: 1232, version: 0, do: false, extendedRcode: 0, options: [], ...ask.opt } : undefined;
+  const wire = encode(newQuery(name, Type.A, { id: ask.id ?? 1, rd: ask.rd ?? true, cd: ask.cd ?? false, opt }));
+  const hit = cache.get(wire, false, ask.family ?? 1);
+  if (hit) return { msg: decode(hit), bytes: hit, cached: true };
+  const v = accept(wire, false);
+  if (v.kind !== 'serve') throw new Error('not served');
+  const req = newRequest(v.msg, v.size, { ...peer, family: ask.family ?? 1 }, '.', 'dns://:53');
   const reply = await compose(handlers)(req);
-  const out = finish(query, reply, 512);
-  cache.put(req, key, reply, out);
-  return { msg: decode(out), cached: false };
+  const out = finish(v.msg, reply, v.size);
+  cache.put(wire, req, handlers, reply, out);
+  return { msg: decode(out), bytes: out, cached: false };
 }
 
 describe('wire cache', () => {
-  it('replays a vouched reply with the new ID and RD, counted by observers', async () => {
+  it('replays a vouched reply with the new ID, RD and CD, counted by observers with the query\'s own fields', async () => {
     const token = { t: { valid: true } };
     const calls = { n: 0 };
     const hits: string[] = [];
     const handlers = [counter(true, hits), answering(token, calls)];
-    const cache = new WireCache(handlers);
-    const a = await serve(handlers, cache, 'svc.ns.svc.cluster.local.', 1);
-    const b = await serve(handlers, cache, 'svc.ns.svc.cluster.local.', 2, false);
+    const cache = new WireCache();
+    const a = await serve(handlers, cache, 'svc.ns.svc.cluster.local.', { id: 1 });
+    const b = await serve(handlers, cache, 'svc.ns.svc.cluster.local.', { id: 2, rd: false, cd: true, family: 2 });
     expect(a.cached).toBe(false);
     expect(b.cached).toBe(true);
     expect(calls.n).toBe(1);
     expect(b.msg.id).toBe(2);
     expect(b.msg.rd).toBe(false);
+    expect(b.msg.cd).toBe(true);
     expect(b.msg.answer).toEqual(a.msg.answer);
-    expect(hits).toEqual(['svc.ns.svc.cluster.local. 0 kubernetes']);
+    // Everything but ID and flags byte-identical to the reply the chain made.
+    expect(b.bytes.subarray(4)).toEqual(a.bytes.subarray(4));
+    const queryBytes = 12 + 'svc.ns.svc.cluster.local.'.length + 1 + 4;
+    expect(hits).toEqual([`svc.ns.svc.cluster.local. svc.ns.svc.cluster.local. 1 . 2 ${queryBytes} 0 kubernetes ${b.bytes.length}`]);
   });
 
   it('keys on the exact spelling: another case is asked afresh and echoed', async () => {
     const token = { t: { valid: true } };
     const calls = { n: 0 };
     const handlers = [answering(token, calls)];
-    const cache = new WireCache(handlers);
-    await serve(handlers, cache, 'SVC.ns.svc.cluster.local.', 1);
-    const lower = await serve(handlers, cache, 'svc.ns.svc.cluster.local.', 2);
+    const cache = new WireCache();
+    await serve(handlers, cache, 'SVC.ns.svc.cluster.local.');
+    const lower = await serve(handlers, cache, 'svc.ns.svc.cluster.local.', { id: 2 });
     expect(lower.cached).toBe(false);
     expect(lower.msg.answer[0]!.name).toBe('svc.ns.svc.cluster.local.');
     expect(lower.msg.question[0]!.name).toBe('svc.ns.svc.cluster.local.');
+    const upper = await serve(handlers, cache, 'SVC.ns.svc.cluster.local.', { id: 3 });
+    expect(upper.cached).toBe(true);
+    expect(upper.msg.answer[0]!.name).toBe('SVC.ns.svc.cluster.local.');
+  });
+
+  it('keys on OPT, DO and the size: each is its own reply', async () => {
+    const token = { t: { valid: true } };
+    const calls = { n: 0 };
+    const handlers = [answering(token, calls)];
+    const cache = new WireCache();
+    const name = 'a.cluster.local.';
+    const asks: Ask[] = [{}, { opt: {} }, { opt: { do: true } }, { opt: { udpSize: 4096 } }, { opt: { udpSize: 600 } }];
+    const cached: boolean[] = [];
+    for (const ask of asks) cached.push((await serve(handlers, cache, name, ask)).cached);
+    // 4096 is clamped to 1232 (the guard layer's bound), so it shares the plain OPT's reply.
+    expect(cached).toEqual([false, false, false, true, false]);
+    expect(calls.n).toBe(4);
+    for (const ask of asks) {
+      const again = await serve(handlers, cache, name, { ...ask, id: 9 });
+      expect(again.cached).toBe(true);
+      expect(again.msg.opt?.do ?? false).toBe(ask.opt?.do ?? false);
+      expect(again.msg.opt === undefined).toBe(ask.opt === undefined);
+    }
+    expect(calls.n).toBe(4);
+    // An OPT with options (a cookie) is the same question: its reply is the option-less one's.
+    const cookie = await serve(handlers, cache, name, { opt: { options: [[10, new Uint8Array(8)]] } });
+    expect(cookie.cached).toBe(true);
+    expect(cookie.msg.opt?.options ?? []).toEqual([]);
   });
 
   it('drops a reply once its token is invalidated (the zone changed)', async () => {
     const token = { t: { valid: true } };
     const calls = { n: 0 };
     const handlers = [answering(token, calls)];
-    const cache = new WireCache(handlers);
-    await serve(handlers, cache, 'a.cluster.local.', 1);
+    const cache = new WireCache();
+    await serve(handlers, cache, 'a.cluster.local.');
     token.t.valid = false;
     token.t = { valid: true };
-    const again = await serve(handlers, cache, 'a.cluster.local.', 2);
+    const again = await serve(handlers, cache, 'a.cluster.local.', { id: 2 });
     expect(again.cached).toBe(false);
     expect(calls.n).toBe(2);
+    expect((await serve(handlers, cache, 'a.cluster.local.', { id: 3 })).cached).toBe(true);
+    expect(cache.size).toBe(1);
   });
 
   it('keeps nothing when a plugin before the answering one is not transparent', async () => {
     const token = { t: { valid: true } };
     const calls = { n: 0 };
     const handlers = [counter(false, []), answering(token, calls)];
-    const cache = new WireCache(handlers);
-    await serve(handlers, cache, 'a.cluster.local.', 1);
-    expect((await serve(handlers, cache, 'a.cluster.local.', 2)).cached).toBe(false);
+    const cache = new WireCache();
+    await serve(handlers, cache, 'a.cluster.local.');
+    expect((await serve(handlers, cache, 'a.cluster.local.', { id: 2 })).cached).toBe(false);
   });
 
   it('keeps nothing a plugin marks uncacheable, nor unvouched replies', async () => {
@@ -105,12 +151,74 @@ describe('wire cache', () => {
     const token = { t: { valid: true } };
     const shuffler: Handler = { name: 'loadbalance', transparent: () => true, cacheable: () => false, serveDNS: (r, n) => n(r) };
     const h1 = [shuffler, answering(token, calls)];
-    const c1 = new WireCache(h1);
-    await serve(h1, c1, 'a.cluster.local.', 1);
-    expect((await serve(h1, c1, 'a.cluster.local.', 2)).cached).toBe(false);
+    const c1 = new WireCache();
+    await serve(h1, c1, 'a.cluster.local.');
+    expect((await serve(h1, c1, 'a.cluster.local.', { id: 2 })).cached).toBe(false);
     const plain: Handler = { name: 'kubernetes', serveDNS: async (req) => replyTo(req.msg, Rcode.NXDOMAIN) };
-    const c2 = new WireCache([plain]);
-    await serve([plain], c2, 'b.cluster.local.', 1);
-    expect((await serve([plain], c2, 'b.cluster.local.', 2)).cached).toBe(false);
+    const c2 = new WireCache();
+    await serve([plain], c2, 'b.cluster.local.');
+    expect((await serve([plain], c2, 'b.cluster.local.', { id: 2 })).cached).toBe(false);
+  });
+
+  it('stays within its byte bound under a flood of names, and keeps what is asked again', async () => {
+    const token = { t: { valid: true } };
+    const calls = { n: 0 };
+    const handlers = [answering(token, calls)];
+    const cache = new WireCache(64 * 1024);
+    for (let i = 0; i < 2000; i++) {
+      await serve(handlers, cache, `n${i}.cluster.local.`);
+      // One name asked all along survives every rotation.
+      if (i % 50 === 0) await serve(handlers, cache, 'hot.cluster.local.');
+    }
+    // ~260 bytes an entry (reply + overhead) in 64 KiB: a few hundred at most.
+    expect(cache.size).toBeLessThan(300);
+    expect(cache.size).toBeGreaterThan(50);
+    const before = calls.n;
+    expect((await serve(handlers, cache, 'hot.cluster.local.', { id: 7 })).cached).toBe(true);
+    expect((await serve(handlers, cache, 'n1999.cluster.local.', { id: 7 })).cached).toBe(true);
+    expect((await serve(handlers, cache, 'n0.cluster.local.', { id: 7 })).cached).toBe(false);
+    expect(calls.n).toBe(before + 1);
+  });
+});
+
+describe('shape (the raw fast path agrees with the guard layer)', () => {
+  const q = (m: Partial<Msg> = {}) => encode({ ...newQuery('svc.ns.svc.cluster.local.', Type.A, { id: 7 }), ...m });
+  const opt = (o: Partial<Opt> = {}): Opt => ({ udpSize: 1232, version: 0, do: false, extendedRcode: 0, options: [], ...o });
+  const withBytes = (b: Buffer, f: (b: Buffer) => void) => {
+    const c = Buffer.from(b);
+    f(c);
+    return c;
+  };
+  const plain: Array<[string, Buffer]> = [
+    ['no OPT', q()],
+    ['OPT', q({ opt: opt() })],
+    ['OPT with DO and a cookie', q({ opt: opt({ do: true, options: [[10, new Uint8Array(8)]] }) })],
+    ['RD and CD and AD set', q({ rd: true, cd: true, ad: true })],
+    ['a label holding a dot', encode(newQuery('a\\.b.ns.svc.cluster.local.', Type.A))],
+  ];
+  const other: Array<[string, Buffer]> = [
+    ['QR set', q({ qr: true })],
+    ['opcode NOTIFY', q({ opcode: 4 })],
+    ['two questions', withBytes(q(), (b) => (b[5] = 2))],
+    ['an answer record', encode({ ...newQuery('a.', Type.A), answer: [{ name: 'a.', type: Type.A, class: 1, ttl: 1, address: '1.2.3.4' }] })],
+    ['EDNS version 1', q({ opt: opt({ version: 1 }) })],
+    ['trailing bytes', Buffer.concat([q(), Buffer.from([0, 0])])],
+    ['a truncated question', q().subarray(0, 20)],
+    ['a compression pointer as the name', Buffer.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1])],
+    ['OPT options overrunning', withBytes(q({ opt: opt({ options: [[10, new Uint8Array(8)]] }) }), (b) => (b[b.length - 9] = 20))],
+  ];
+  it.each(plain)('%s: shaped, and accept() serves it', (_l, b) => {
+    expect(shape(b, false)).toBeGreaterThanOrEqual(0);
+    expect(accept(b, false).kind).toBe('serve');
+  });
+  it.each(other)('%s: not shaped (the full path judges it)', (_l, b) => {
+    expect(shape(b, false)).toBe(-1);
+  });
+  it('hashes the ID and flags out, the spelling and OPT in', () => {
+    const h = shape(q(), false);
+    expect(shape(q({ id: 9, rd: false, cd: true }), false)).toBe(h);
+    expect(shape(encode(newQuery('SVC.ns.svc.cluster.local.', Type.A, { id: 7 })), false)).not.toBe(h);
+    expect(shape(q({ opt: opt() }), false)).not.toBe(h);
+    expect(shape(q(), true)).not.toBe(h);
   });
 });

@@ -1,74 +1,262 @@
 /**
- * Replies kept as bytes, so a repeated question costs a map lookup and a buffer copy: the ID, RD/CD
- * and the question's spelling are patched in (owners point at the question, so they follow its
- * case). Only replies whose answering plugin vouches for them with a WireToken are kept, and only
- * when every plugin before it in the chain says it would have let the query through untouched.
- * That answer may depend only on the key (name, type, DO, size) and the config, so it is asked once,
+ * Replies kept as bytes, so a repeated question costs a hash of its raw bytes, a map lookup and a
+ * copy: nothing is decoded, routed or allocated but the reply. The key is the query's question as
+ * sent (exact bytes, so the spelling is the kept reply's own), whether it had an OPT and its DO bit,
+ * and the reply size it allows; the ID, RD and CD are patched in.
+ *
+ * Only queries of the plainest shape take this path (one question, no compression, nothing but an
+ * optional OPT of version 0 after it, no trailing bytes); anything else goes the full way, through
+ * the guard layer. Only replies whose answering plugin vouches for them with a WireToken are kept,
+ * and only when every plugin before it says it would have let the query through untouched. That
+ * answer may depend only on the key (name, type, DO, size) and the config, so it is asked once,
  * when the reply is kept, not on every hit.
+ *
+ * One cache per port (its router): the name decides the server block, so the key does too. Bounded
+ * by bytes in two generations: when the young one is full the old one is dropped, and entries asked
+ * for again are carried over (a flood of new names cannot grow it, and what is in use survives).
  */
+import { MAX_TCP_SIZE, MAX_UDP_SIZE, MIN_UDP_SIZE } from '../dns/constants.js';
 import type { Msg } from '../dns/message.js';
-import type { Handler, Request, WireToken } from '../plugin/handler.js';
+import type { Handler, HitInfo, Proto, Request, WireToken } from '../plugin/handler.js';
 
-interface Entry {
-  bytes: Buffer;
-  token: WireToken;
-  rcode: number;
-  responder: string;
-  /** The handlers before the responder that count replayed replies (fastHit). */
-  observers: readonly Handler[];
+/** One kept reply; it is also the HitInfo its observers get (no object per hit). */
+class Entry implements HitInfo {
+  /** Next entry whose key hashes alike. */
+  next: Entry | undefined = undefined;
+  family: 1 | 2 = 1;
+  requestBytes = 0;
+
+  constructor(
+    readonly chunk: Buffer,
+    readonly off: number,
+    readonly len: number,
+    /** Question length (name + type + class) at offset 12 of both query and reply. */
+    readonly qlen: number,
+    /** size * 4 + (no OPT 0 | OPT 1 | OPT with DO 2). */
+    readonly optKey: number,
+    readonly token: WireToken,
+    readonly rcode: number,
+    readonly responder: string,
+    readonly observers: readonly Handler[],
+    readonly zone: string,
+    readonly server: string,
+    readonly qname: string,
+    readonly name: string,
+    readonly qtype: number,
+    readonly proto: Proto,
+  ) {}
+
+  get do(): boolean {
+    return (this.optKey & 3) === 2;
+  }
 }
 
-/** Most entries per server block; past it the cache starts over (cheap, and a flood of names can't grow it). */
-const MAX_ENTRIES = 100_000;
+/** Estimated bytes an entry costs besides its reply (objects, map slot). */
+const ENTRY_OVERHEAD = 200;
+/** Reply bytes are packed into chunks of this size. */
+const CHUNK = 64 * 1024;
+/** Default bound for both generations together. */
+export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 
-/** The wire cache of one server block. */
+/** Set by shape(): the question's length and the OPT key of the message last shaped. */
+let shapedQlen = 0;
+let shapedOptKey = 0;
+
+/**
+ * Hash of a query of the plain shape (see the file comment), or -1. Sets shapedQlen and shapedOptKey.
+ * Must agree with the guard layer: every message it shapes is one accept() would serve as is.
+ */
+export function shape(buf: Uint8Array, tcp: boolean): number {
+  const n = buf.length;
+  // QR=0 and opcode QUERY; QDCOUNT 1; ANCOUNT and NSCOUNT 0; ARCOUNT 0 or 1.
+  if (n < 17 || (buf[2]! & 0xf8) !== 0 || buf[4] !== 0 || buf[5] !== 1) return -1;
+  if (buf[6] !== 0 || buf[7] !== 0 || buf[8] !== 0 || buf[9] !== 0 || buf[10] !== 0) return -1;
+  const arcount = buf[11]!;
+  if (arcount > 1) return -1;
+  let h = 0x811c9dc5;
+  let p = 12;
+  for (;;) {
+    const l = buf[p];
+    if (l === undefined || l > 63) return -1;
+    if (l === 0) break;
+    const end = p + 1 + l;
+    if (end - 12 > 254) return -1;
+    for (; p < end; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
+    if (p >= n) return -1;
+  }
+  h = Math.imul(h ^ 0, 0x01000193);
+  p++;
+  const qend = p + 4;
+  if (qend > n) return -1;
+  for (; p < qend; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
+  let optKey: number;
+  if (arcount === 0) {
+    if (qend !== n) return -1;
+    optKey = (tcp ? MAX_TCP_SIZE : MIN_UDP_SIZE) * 4;
+  } else {
+    // OPT: root owner, type 41, class = UDP size, TTL = ext-rcode, version, flags; RDLENGTH; options.
+    if (qend + 11 > n || buf[qend] !== 0 || buf[qend + 1] !== 0 || buf[qend + 2] !== 41) return -1;
+    if (buf[qend + 6] !== 0) return -1; // EDNS version > 0 gets BADVERS from the guard layer
+    const rdlen = (buf[qend + 9]! << 8) | buf[qend + 10]!;
+    let o = qend + 11;
+    if (o + rdlen !== n) return -1;
+    while (o < n) {
+      if (o + 4 > n) return -1;
+      o += 4 + ((buf[o + 2]! << 8) | buf[o + 3]!);
+    }
+    if (o !== n) return -1;
+    const asked = (buf[qend + 3]! << 8) | buf[qend + 4]!;
+    const size = tcp ? MAX_TCP_SIZE : Math.min(Math.max(asked, MIN_UDP_SIZE), MAX_UDP_SIZE);
+    optKey = size * 4 + ((buf[qend + 7]! & 0x80) !== 0 ? 2 : 1);
+  }
+  shapedQlen = qend - 12;
+  shapedOptKey = optKey;
+  h = Math.imul(h ^ optKey, 0x01000193);
+  return (h ^ (h >>> 15)) & 0x3fffffff;
+}
+
+function sameQuestion(e: Entry, buf: Uint8Array, qlen: number): boolean {
+  const c = e.chunk;
+  const base = e.off + 12;
+  for (let i = 0; i < qlen; i++) if (c[base + i] !== buf[12 + i]) return false;
+  return true;
+}
+
+/** One generation: entries by hash, their replies packed into chunks. */
+class Generation {
+  readonly map = new Map<number, Entry>();
+  bytes = 0;
+  private chunk = Buffer.allocUnsafeSlow(CHUNK);
+  private used = 0;
+
+  find(h: number, buf: Uint8Array, qlen: number, optKey: number): Entry | undefined {
+    for (let e = this.map.get(h); e; e = e.next) if (e.optKey === optKey && e.qlen === qlen && sameQuestion(e, buf, qlen)) return e;
+    return undefined;
+  }
+
+  remove(h: number, e: Entry): void {
+    const first = this.map.get(h);
+    if (first === e) {
+      if (e.next) this.map.set(h, e.next);
+      else this.map.delete(h);
+      return;
+    }
+    for (let p = first; p; p = p.next) {
+      if (p.next === e) {
+        p.next = e.next;
+        return;
+      }
+    }
+  }
+
+  /** Copies `bytes` into a chunk: where it lands. */
+  store(bytes: Uint8Array): [Buffer, number] {
+    if (bytes.length > CHUNK - this.used) {
+      this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK, bytes.length));
+      this.used = 0;
+    }
+    const at = this.used;
+    this.chunk.set(bytes, at);
+    this.used += bytes.length;
+    return [this.chunk, at];
+  }
+
+  add(h: number, e: Entry): void {
+    e.next = this.map.get(h);
+    this.map.set(h, e);
+    this.bytes += e.len + ENTRY_OVERHEAD;
+  }
+}
+
+/** The wire cache of one port. */
 export class WireCache {
-  private readonly entries = new Map<string, Entry>();
-  /** False when a plugin in the chain cannot say it is transparent: then nothing is kept. */
-  readonly enabled: boolean;
+  private young = new Generation();
+  private old = new Generation();
 
-  constructor(private readonly handlers: readonly Handler[]) {
-    // Only the kubernetes plugin vouches for its replies today.
-    this.enabled = handlers.some((h) => h.name === 'kubernetes');
+  constructor(private readonly maxBytes = DEFAULT_MAX_BYTES) {}
+
+  /** Entries kept (both generations). */
+  get size(): number {
+    let n = 0;
+    for (const g of [this.young, this.old]) for (let e of g.map.values()) for (; e; e = e.next as Entry) n++;
+    return n;
   }
 
-  /** The cache key: the reply bytes depend on these and nothing else once the token vouches. */
-  static key(req: Request): string {
-    return req.name + '|' + (req.qtype * 4 + (req.msg.opt ? (req.do ? 2 : 1) : 0)) + '|' + req.size;
-  }
-
-  /** A reply for `req` patched from a kept one, or undefined. */
-  get(req: Request, key: string): Buffer | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
+  /** The reply to `buf` patched from a kept one, or undefined (then serve it the full way). */
+  get(buf: Buffer, tcp: boolean, family: 1 | 2): Buffer | undefined {
+    const h = shape(buf, tcp);
+    if (h < 0) return undefined;
+    const qlen = shapedQlen;
+    const optKey = shapedOptKey;
+    let e = this.young.find(h, buf, qlen, optKey);
+    if (!e) {
+      e = this.old.find(h, buf, qlen, optKey);
+      if (!e) return undefined;
+      this.old.remove(h, e);
+      if (!e.token.valid) return undefined;
+      e = this.carry(h, e);
+    }
     if (!e.token.valid) {
-      this.entries.delete(key);
+      this.young.remove(h, e);
       return undefined;
     }
-    const out = Buffer.allocUnsafe(e.bytes.length);
-    e.bytes.copy(out);
-    const q = req.msg;
-    out.writeUInt16BE(q.id, 0);
+    const out = Buffer.allocUnsafe(e.len);
+    e.chunk.copy(out, 0, e.off, e.off + e.len);
+    out[0] = buf[0]!;
+    out[1] = buf[1]!;
     // RD and CD come from the query (RFC 1035 §4.1.1, RFC 4035 §3.2.2).
-    out[2] = (out[2]! & ~0x01) | (q.rd ? 0x01 : 0);
-    out[3] = (out[3]! & ~0x10) | (q.cd ? 0x10 : 0);
-    const raw = q.question[0]!.raw;
-    if (raw) out.set(raw, 12);
-    for (const h of e.observers) h.fastHit!(req, e.rcode, e.responder, out.length);
+    out[2] = (out[2]! & ~0x01) | (buf[2]! & 0x01);
+    out[3] = (out[3]! & ~0x10) | (buf[3]! & 0x10);
+    if (e.observers.length > 0) {
+      e.family = family;
+      e.requestBytes = buf.length;
+      for (const o of e.observers) o.fastHit!(e, e.rcode, e.responder, e.len);
+    }
     return out;
   }
 
-  /** Keeps `bytes` (the finished reply to `req`) when the answering plugin vouched for it. */
-  put(req: Request, key: string, reply: Msg, bytes: Buffer): void {
+  /**
+   * Keeps `out` (the finished reply to the raw query `buf`, answered by `handlers` as `req`) when
+   * the answering plugin vouched for it and the plugins before it are transparent.
+   */
+  put(buf: Buffer, req: Request, handlers: readonly Handler[], reply: Msg, out: Buffer): void {
     const token = req.wireToken;
-    if (!this.enabled || !token || !token.valid || !req.responder) return;
-    const at = this.handlers.findIndex((h) => h.name === req.responder);
+    if (!token || !token.valid || !req.responder) return;
+    const h = shape(buf, req.proto === 'tcp');
+    if (h < 0) return;
+    const qlen = shapedQlen;
+    const optKey = shapedOptKey;
+    // The reply must carry the question exactly as asked (it is replayed to the same bytes).
+    if (out.length < 12 + qlen) return;
+    for (let i = 12; i < 12 + qlen; i++) if (out[i] !== buf[i]) return;
+    const at = handlers.findIndex((x) => x.name === req.responder);
     if (at < 0) return;
-    const before = this.handlers.slice(0, at);
-    for (const h of before) if (!h.transparent?.(req)) return;
-    for (const h of this.handlers) if (h.cacheable && !h.cacheable(reply)) return;
-    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-    const observers = before.filter((h) => typeof h.fastHit === 'function');
-    this.entries.set(key, { bytes: Buffer.from(bytes), token, rcode: reply.rcode, responder: req.responder, observers });
+    const before = handlers.slice(0, at);
+    for (const x of before) if (!x.transparent?.(req)) return;
+    for (const x of handlers) if (x.cacheable && !x.cacheable(reply)) return;
+    const observers = before.filter((x) => typeof x.fastHit === 'function');
+    this.rotateIfFull(out.length);
+    const [chunk, off] = this.young.store(out);
+    const e = new Entry(chunk, off, out.length, qlen, optKey, token, reply.rcode, req.responder, observers, req.zone, req.server, req.qname, req.name, req.qtype, req.proto);
+    for (const g of [this.young, this.old]) {
+      const dup = g.find(h, buf, qlen, optKey);
+      if (dup) g.remove(h, dup);
+    }
+    this.young.add(h, e);
+  }
+
+  /** Moves an entry asked for again from the old generation to the young one. */
+  private carry(h: number, e: Entry): Entry {
+    this.rotateIfFull(e.len);
+    const [chunk, off] = this.young.store(e.chunk.subarray(e.off, e.off + e.len));
+    const moved = new Entry(chunk, off, e.len, e.qlen, e.optKey, e.token, e.rcode, e.responder, e.observers, e.zone, e.server, e.qname, e.name, e.qtype, e.proto);
+    this.young.add(h, moved);
+    return moved;
+  }
+
+  private rotateIfFull(len: number): void {
+    if (this.young.bytes + len + ENTRY_OVERHEAD <= this.maxBytes / 2) return;
+    this.old = this.young;
+    this.young = new Generation();
   }
 }

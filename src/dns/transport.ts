@@ -11,8 +11,14 @@ export interface PeerInfo {
   family: 1 | 2;
 }
 
-/** Serves one raw message; returns the raw reply, or null to send nothing. Must not throw. */
-export type ServeFn = (msg: Buffer, peer: PeerInfo) => Promise<Buffer | null> | Buffer | null;
+/**
+ * Serves one raw message; returns the raw reply, or null to send nothing. Must not throw.
+ * `missed`: the transport already asked the FastFn, which had no reply.
+ */
+export type ServeFn = (msg: Buffer, peer: PeerInfo, missed?: boolean) => Promise<Buffer | null> | Buffer | null;
+
+/** A kept reply to a raw message, when there is one (the wire cache); never throws. */
+export type FastFn = (msg: Buffer, tcp: boolean, family: 1 | 2) => Buffer | undefined;
 
 /** Strips the IPv4-mapped prefix a dual-stack socket reports (`::ffff:10.0.0.1` -> `10.0.0.1`). */
 export function plainAddress(addr: string): [string, 1 | 2] {

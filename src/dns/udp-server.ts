@@ -1,7 +1,9 @@
 /** UDP listener: one datagram in, at most one datagram out; nothing a client sends stops it. */
 import dgram from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
 import type { Logger } from '../core/log.js';
-import { plainAddress, type ServeFn } from './transport.js';
+import { plainAddress, type FastFn, type ServeFn } from './transport.js';
 
 /** Options for a UDP listener. */
 export interface UdpOptions {
@@ -19,16 +21,33 @@ export class UdpServer {
   private inFlight = 0;
   private onIdle: (() => void) | undefined;
   private closing: Promise<void> | undefined;
+  private bound = false;
   serve: ServeFn;
+  /** Asked first for each datagram: a kept reply sent without building anything else. */
+  fast: FastFn | undefined;
 
-  constructor(private readonly opts: UdpOptions, serve: ServeFn) {
+  constructor(private readonly opts: UdpOptions, serve: ServeFn, fast?: FastFn) {
     this.serve = serve;
+    this.fast = fast;
   }
+
+  /**
+   * The socket's address lookup. Node's default defers every send by a tick even for a literal
+   * address (a client's, always); once bound, a literal is handed back at once.
+   */
+  private readonly lookup = (address: string, family: number, cb: (err: Error | null, address: string, family: number) => void): void => {
+    if (isIP(address) === 0) return void dnsLookup(address, family, cb);
+    if (this.bound) return cb(null, address, family);
+    process.nextTick(cb, null, address, family);
+  };
 
   /** Binds; rejects with the bind error (EADDRINUSE, EACCES...). */
   listen(): Promise<void> {
     const v6 = this.opts.host.includes(':');
-    const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', reuseAddr: this.opts.reusePort ?? false, reusePort: this.opts.reusePort ?? false });
+    const socket = dgram.createSocket({
+      type: v6 ? 'udp6' : 'udp4', reuseAddr: this.opts.reusePort ?? false, reusePort: this.opts.reusePort ?? false,
+      lookup: this.lookup as never,
+    });
     this.socket = socket;
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
@@ -36,6 +55,7 @@ export class UdpServer {
         socket.off('error', reject);
         // getsockname once: calling address() per datagram costs ~7% of a query.
         this.local = socket.address();
+        this.bound = true;
         socket.on('error', (err) => this.opts.log.warn(`udp ${this.opts.host}:${this.opts.port}: ${err.message}`));
         socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
         resolve();
@@ -49,38 +69,49 @@ export class UdpServer {
   }
 
   private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
-    const [remoteAddress, family] = plainAddress(rinfo.address);
+    const family = rinfo.family === 'IPv4' ? 1 : plainAddress(rinfo.address)[1];
+    const fast = this.fast;
+    if (fast) {
+      const kept = fast(msg, false, family);
+      if (kept) return this.send(kept, rinfo);
+    }
     const local = this.local;
+    const remoteAddress = family === 1 && rinfo.family !== 'IPv4' ? plainAddress(rinfo.address)[0] : rinfo.address;
     const peer = { proto: 'udp' as const, remoteAddress, remotePort: rinfo.port, localAddress: local.address, localPort: local.port, family };
     let out: Promise<Buffer | null> | Buffer | null;
     try {
-      out = this.serve(msg, peer);
+      out = this.serve(msg, peer, fast !== undefined);
     } catch (err) {
       this.opts.log.error({ err }, 'udp serve failed');
       return;
     }
-    // Counted until the reply has left (a send still queued when the socket closes is dropped).
+    if (!(out instanceof Promise)) return this.send(out, rinfo);
+    // Counted until the reply is handed to the kernel (close waits for these).
     this.inFlight++;
-    if (out instanceof Promise) {
-      out.then((reply) => this.send(reply, rinfo), (err: unknown) => {
-        this.opts.log.error({ err }, 'udp serve failed');
-        this.settled();
-      });
-    } else this.send(out, rinfo);
+    out.then((reply) => {
+      this.send(reply, rinfo);
+      this.settled();
+    }, (err: unknown) => {
+      this.opts.log.error({ err }, 'udp serve failed');
+      this.settled();
+    });
   }
 
-  /** One query done (its reply sent, or none to send). One function for all: no closure per send. */
-  private readonly settled = (): void => {
+  /** One answer handed over (or none to send). */
+  private settled(): void {
     if (--this.inFlight === 0) this.onIdle?.();
-  };
+  }
 
+  /**
+   * Sends without a callback: Node then tries the send at once and queues it only when the
+   * kernel's buffer is full (close waits for that queue too).
+   */
   private send(reply: Buffer | null, rinfo: dgram.RemoteInfo): void {
-    if (!reply || !this.socket) return this.settled();
+    if (!reply || !this.socket) return;
     try {
-      this.socket.send(reply, rinfo.port, rinfo.address, this.settled);
+      this.socket.send(reply, rinfo.port, rinfo.address);
     } catch {
       // Socket closed during a reload or shutdown: the client retries.
-      this.settled();
     }
   }
 
@@ -99,6 +130,7 @@ export class UdpServer {
   private async drainAndClose(drainMs: number): Promise<void> {
     const s = this.socket;
     if (!s) return;
+    const deadline = Date.now() + drainMs;
     if (this.inFlight > 0) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, drainMs);
@@ -109,6 +141,8 @@ export class UdpServer {
       });
       this.onIdle = undefined;
     }
+    // Replies Node queued (the kernel's buffer was full) leave before the handle closes.
+    while (s.getSendQueueCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
     this.socket = undefined;
     await new Promise<void>((resolve) => {
       try {

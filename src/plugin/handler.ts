@@ -41,6 +41,21 @@ export interface Request {
   wireToken?: WireToken;
 }
 
+/** What a wire-cache observer learns of a replayed reply: the query's fields as the chain would have seen them. */
+export interface HitInfo {
+  readonly zone: string;
+  readonly server: string;
+  readonly qname: string;
+  readonly name: string;
+  readonly qtype: number;
+  readonly do: boolean;
+  readonly proto: Proto;
+  /** 1 IPv4, 2 IPv6. */
+  readonly family: 1 | 2;
+  /** Size of the query on the wire. */
+  readonly requestBytes: number;
+}
+
 /** Validity of replies kept in the wire cache: flipped to false when the data behind them changes. */
 export interface WireToken {
   valid: boolean;
@@ -62,7 +77,7 @@ export interface Handler {
   /** Wire cache: false when this reply must not be replayed as is (loadbalance: several addresses to shuffle). */
   cacheable?(reply: Msg): boolean;
   /** Wire cache: a reply was served from it (prometheus counts it as if the chain had run). */
-  fastHit?(req: Request, rcode: number, responder: string, replyBytes: number): void;
+  fastHit?(hit: HitInfo, rcode: number, responder: string, replyBytes: number): void;
 }
 
 /** A plugin that can report readiness to the `ready` plugin. */

@@ -6,7 +6,7 @@
 import { Rcode } from '../../dns/constants.js';
 import type { Msg } from '../../dns/message.js';
 import { lower, matchZone } from '../../dns/name.js';
-import type { Handler, Next, Request } from '../../plugin/handler.js';
+import type { Handler, HitInfo, Next, Request } from '../../plugin/handler.js';
 import { cacheKind, clampTtl, isCacheable, Kind, minimalTtl } from './classify.js';
 import { typify } from '../../plugin/response.js';
 import type { CacheConfig } from './config.js';
@@ -68,7 +68,7 @@ export class Cache implements Handler {
    * Wire cache: a reply replayed past us. Inside our zones CoreDNS would still have looked the name
    * up (a request and a miss, as nothing is stored there), so count that.
    */
-  fastHit(req: Request): void {
+  fastHit(req: HitInfo): void {
     if (matchZone(req.qname, this.cfg.zones) === undefined) return;
     this.server = req.server;
     this.counters().requests.value++;

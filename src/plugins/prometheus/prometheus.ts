@@ -1,7 +1,7 @@
 /** The prometheus handler: times each query and records it with CoreDNS's labels once the chain answers. */
 import { Rcode } from '../../dns/constants.js';
 import type { Msg } from '../../dns/message.js';
-import { PluginError, type Handler, type Next, type Request } from '../../plugin/handler.js';
+import { PluginError, type Handler, type HitInfo, type Next, type Request } from '../../plugin/handler.js';
 import type { HttpListener } from '../../plugin/http-listener.js';
 import type { DnsReporter } from './dns-metrics.js';
 import { messageSize } from './wire-size.js';
@@ -22,9 +22,9 @@ export class Prometheus implements Handler {
   }
 
   /** Wire cache: counts a replayed reply exactly as one that went through the chain. */
-  fastHit(req: Request, rcode: number, responder: string, replyBytes: number): void {
+  fastHit(hit: HitInfo, rcode: number, responder: string, replyBytes: number): void {
     const start = performance.now();
-    this.record(req, rcode, responder, messageSize(req.msg), replyBytes, start);
+    this.record(hit, rcode, responder, hit.requestBytes, replyBytes, start);
   }
 
   async serveDNS(req: Request, next: Next): Promise<Msg> {
@@ -44,7 +44,7 @@ export class Prometheus implements Handler {
     return reply;
   }
 
-  private record(req: Request, rcode: number, plugin: string, requestBytes: number, responseBytes: number, start: number): void {
+  private record(req: Request | HitInfo, rcode: number, plugin: string, requestBytes: number, responseBytes: number, start: number): void {
     this.reporter.report({
       zone: req.zone,
       proto: req.proto,
