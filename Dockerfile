@@ -38,7 +38,7 @@ FROM ${RUNTIME_IMAGE}
 LABEL org.opencontainers.image.title="clusterdns" \
       org.opencontainers.image.description="Kubernetes-aware DNS server, drop-in for CoreDNS with its kubernetes plugin" \
       org.opencontainers.image.licenses="Apache-2.0"
-ENV NODE_ENV=production
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
@@ -49,5 +49,5 @@ USER 65532:65532
 EXPOSE 53/udp 53/tcp 9153/tcp 8080/tcp 8181/tcp
 # Distroless's own entrypoint is /nodejs/bin/node; name the script here so CMD holds only flags, as
 # in CoreDNS's image (`args: [-conf, /etc/coredns/Corefile]` in a pod spec replaces CMD only).
-ENTRYPOINT ["/nodejs/bin/node", "dist/cli.js"]
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=1", "dist/cli.js"]
 CMD ["-conf", "/etc/coredns/Corefile"]

@@ -4,10 +4,10 @@
  * Budget: 60 MB + 1 KB per tracked object; next to CoreDNS's published sizing formula
  * (coredns/deployment kubernetes/Scaling_CoreDNS.md): MB = (Pods + Services) / 1000 + 54.
  */
-import { startClusterDns } from './lib/clusterdns.ts';
+import { NODE, PRODUCT_ENV, PRODUCT_NODE_FLAGS, startClusterDns } from './lib/clusterdns.ts';
 import { ENDPOINTS, namespaceCount } from './lib/cluster.ts';
 import { measure } from './lib/measure.ts';
-import { peakRssKiB, rssKiB, scrape, sleep } from './lib/proc.ts';
+import { peakRssKiB, rssFileKiB, rssKiB, scrape, sleep, start } from './lib/proc.ts';
 import { fmt, LOAD_CPU, runAlone, SERVER_CPU, table, type BenchEnv, type Section } from './lib/scenario.ts';
 
 /** Cluster sizes measured. */
@@ -15,8 +15,25 @@ export const SIZES = [1_000, 10_000, 50_000];
 /** Objects the simulator's bootstrap adds (4 namespaces, the `kubernetes` Service and its slice). */
 const BOOTSTRAP_OBJECTS = 6;
 
+/**
+ * The runtime's own floor: Node 24 with the flags the image uses and the built-in modules any DNS
+ * server on it needs (dgram, net, http), doing nothing.
+ */
+async function nodeFloor(): Promise<{ rss: number; file: number }> {
+  const code = "require('node:dgram'); require('node:net'); require('node:http'); setTimeout(() => {}, 10000)";
+  const p = start('node-floor', NODE, [...PRODUCT_NODE_FLAGS, '-e', code], { cpus: SERVER_CPU, env: { ...process.env, ...PRODUCT_ENV } });
+  try {
+    await sleep(2000);
+    return { rss: rssKiB(p.pid) / 1024, file: rssFileKiB(p.pid) / 1024 };
+  } finally {
+    await p.stop();
+  }
+}
+
 export async function run(env: BenchEnv): Promise<Section> {
   const rows: Array<Array<string | number>> = [];
+  const floor = await nodeFloor();
+  rows.push(['Node 24 alone (dgram, net, http loaded; no clusterdns)', '', '', fmt(floor.rss, 1), '', '', '', '', fmt(floor.file, 1), fmt(floor.rss - floor.file, 1), '', '', '']);
   const data: Record<string, unknown> = {};
   let emptyKiB = NaN;
   // An empty cluster first: the fixed cost, against which the per-object cost is read.
@@ -37,6 +54,7 @@ export async function run(env: BenchEnv): Promise<Section> {
       const heap = `${await mib('nodejs_heap_size_used_bytes')} / ${await mib('nodejs_heap_size_total_bytes')} / ${await mib('nodejs_external_memory_bytes')}`;
       if (services > 0) await measure([srv.proc.pid], { port: srv.port, file: env.queries(services).file, seconds: 3, cpus: pinned ? LOAD_CPU : undefined, qps: 20_000 });
       const loaded = rssKiB(srv.proc.pid);
+      const fileBacked = rssFileKiB(srv.proc.pid);
       const peak = peakRssKiB(srv.proc.pid);
       // Tracked: what the informers keep (Services, EndpointSlices, Namespaces; `pods insecure` watches no Pods).
       const tracked = services * 2 + namespaceCount(services) + BOOTSTRAP_OBJECTS;
@@ -46,7 +64,7 @@ export async function run(env: BenchEnv): Promise<Section> {
       if (services === 0) emptyKiB = worst * 1024;
       const perObject = services > 0 && pinned ? fmt((worst * 1024 - emptyKiB) / (tracked - BOOTSTRAP_OBJECTS), 2) : '';
       const label = services === 0 ? '0 (empty cluster)' : `${fmt(services)}${pinned ? '' : workers ? ', unpinned, -workers 1' : ', unpinned, default -workers'}`;
-      rows.push([label, fmt(tracked), fmt(srv.readyMs), fmt(settled / 1024, 1), heap, services > 0 ? fmt(loaded / 1024, 1) : '', fmt(peak / 1024, 1), perObject, fmt(budgetMiB, 1), worst <= budgetMiB ? 'yes' : '**no**', fmt(coreDnsMB, 0)]);
+      rows.push([label, fmt(tracked), fmt(srv.readyMs), fmt(settled / 1024, 1), heap, services > 0 ? fmt(loaded / 1024, 1) : '', fmt(peak / 1024, 1), perObject, fmt(fileBacked / 1024, 1), fmt(Math.max(settled, loaded) / 1024 - fileBacked / 1024, 1), fmt(budgetMiB, 1), worst <= budgetMiB ? 'yes' : '**no**', fmt(coreDnsMB, 0)]);
       if (services === 0) continue;
       if (!pinned) {
         data[workers ? 'unpinned10kMiB' : 'unpinnedDefaultWorkers10kMiB'] = worst;
@@ -57,14 +75,15 @@ export async function run(env: BenchEnv): Promise<Section> {
       data[`peak${services}MiB`] = peak / 1024;
       data[`ready${services}Ms`] = srv.readyMs;
       data.emptyMiB = emptyKiB / 1024;
+      data.nodeFloorMiB = floor.rss;
     } finally {
       await srv.proc.stop();
     }
   }
   const markdown = [
-    `clusterdns pinned to CPU ${SERVER_CPU} with the kubeadm Corefile and \`-workers 1\` (the last two rows: not pinned, as in a pod whose CPU limit does not change the CPUs the process may use; then with the product's default \`-workers\`, one serving thread per CPU here), the simulator on CPU ${LOAD_CPU}. RSS (VmRSS) 3 s after /ready, then after 3 s of the query mix at 20k qps; peak = VmHWM over the whole run (startup's list decoding included). "JS heap" is used / total / external as the process's own metrics report them. "KiB per object" = (RSS - empty cluster's RSS) / objects added. MiB throughout; the budget is 60 MiB + 1 KiB per tracked object (Services + EndpointSlices + Namespaces). CoreDNS's formula counts the ${ENDPOINTS} Pods behind each Service.`,
+    `clusterdns pinned to CPU ${SERVER_CPU} with the kubeadm Corefile and \`-workers 1\` (the last two rows: not pinned, as in a pod whose CPU limit does not change the CPUs the process may use; then with the product's default \`-workers\`, one serving thread per CPU here), the simulator on CPU ${LOAD_CPU}. RSS (VmRSS) 3 s after /ready, then after 3 s of the query mix at 20k qps; peak = VmHWM over the whole run (startup's list decoding included). "JS heap" is used / total / external as the process's own metrics report them. "KiB per object" = (RSS - empty cluster's RSS) / objects added. MiB throughout; the budget is 60 MiB + 1 KiB per tracked object (Services + EndpointSlices + Namespaces). CoreDNS's formula counts the ${ENDPOINTS} Pods behind each Service. "File-backed" (RssFile) is the part of RSS that maps files, mostly the node binary's pages: shared and reclaimable, unlike the anonymous rest; the first row is Node itself with the image's flags and nothing of ours, the floor any Node server starts from.`,
     '',
-    table(['Services', 'tracked objects', 'ready ms', 'RSS settled', 'JS heap MiB', 'RSS after load', 'peak RSS', 'KiB per object', 'budget', 'within budget', 'CoreDNS formula MB'], rows),
+    table(['Services', 'tracked objects', 'ready ms', 'RSS settled', 'JS heap MiB', 'RSS after load', 'peak RSS', 'KiB per object', 'of it file-backed', 'anonymous (RSS - file)', 'budget', 'within budget', 'CoreDNS formula MB'], rows),
   ].join('\n');
   return { title: 'Memory', markdown, data };
 }

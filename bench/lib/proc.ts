@@ -103,6 +103,16 @@ export function rssKiB(pid: number): number {
   }
 }
 
+/** File-backed resident KiB (RssFile: the node binary's and libraries' pages, shared and reclaimable), or NaN. */
+export function rssFileKiB(pid: number): number {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^RssFile:\s+(\d+) kB/m);
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 /** CPU time (user + system) the process used so far, in ms (all its threads). */
 export function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -51,3 +51,35 @@ describe('UdpServer close', () => {
     expect(performance.now() - t0).toBeLessThan(50);
   });
 });
+
+describe('UdpServer fast path', () => {
+  it('answers from `fast` without calling serve; a miss goes to serve, told the fast path missed', async () => {
+    const seen: Array<[string, boolean | undefined]> = [];
+    const fast = (msg: Buffer, tcp: boolean, family: 1 | 2) => (String(msg) === 'kept' && !tcp && family === 1 ? Buffer.from('from fast') : undefined);
+    const srv = new UdpServer({ host: '127.0.0.1', port: 0, log }, (msg, _peer, missed) => {
+      seen.push([String(msg), missed]);
+      return Buffer.from('from serve');
+    }, fast);
+    await srv.listen();
+    const got = await ask(srv.port, Buffer.from('kept'));
+    client!.send(Buffer.from('other'), srv.port, '127.0.0.1');
+    await sleep(50);
+    expect(got.map(String).sort()).toEqual(['from fast', 'from serve']);
+    expect(seen).toEqual([['other', true]]);
+    await srv.close();
+  });
+
+  it('delivers every reply of a burst (sent without callbacks) and closes promptly afterwards', async () => {
+    const srv = new UdpServer({ host: '127.0.0.1', port: 0, log }, (msg) => msg, (msg) => (msg[0]! % 2 === 0 ? Buffer.from(msg) : undefined));
+    await srv.listen();
+    const got = await ask(srv.port, Buffer.from([0, 0]));
+    for (let i = 1; i < 200; i++) client!.send(Buffer.from([i, i >> 8]), srv.port, '127.0.0.1');
+    const t0 = Date.now();
+    while (got.length < 200 && Date.now() - t0 < 2000) await sleep(10);
+    expect(got.length).toBe(200);
+    expect(new Set(got.map((b) => b[0]! + (b[1]! << 8))).size).toBe(200);
+    const t1 = performance.now();
+    await srv.close();
+    expect(performance.now() - t1).toBeLessThan(100);
+  });
+});

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRODUCT_ENV, PRODUCT_NODE_FLAGS } from '../../bench/lib/clusterdns.ts';
 import { ROOT, freePort } from '../helpers/cli.js';
 import { dig } from '../helpers/dig.js';
 
@@ -26,6 +27,12 @@ const why = !isRoot ? 'needs root to switch to a non-root uid' : !hasSetpriv ? '
 if (why) console.warn(`image-layout.e2e: run as non-root skipped: ${why}`);
 
 describe('Dockerfile', () => {
+  it('runs Node as the benchmarks measured it: same flags and environment, and `npm start` too', () => {
+    const env = lines.filter((l) => l.startsWith('ENV ')).flatMap((l) => l.slice(4).trim().split(/\s+/));
+    for (const [k, v] of Object.entries(PRODUCT_ENV)) expect(env).toContain(`${k}=${v}`);
+    const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
+    expect(start.startsWith(['node', ...PRODUCT_NODE_FLAGS, 'dist/cli.js'].join(' '))).toBe(true);
+  });
   it('builds on official Node 24 images and runs distroless Node 24', () => {
     expect(dockerfile).toMatch(/^ARG BUILD_IMAGE=node:24-bookworm-slim$/m);
     expect(dockerfile).toMatch(/^ARG RUNTIME_IMAGE=gcr\.io\/distroless\/nodejs24-debian12(:nonroot)?$/m);
@@ -39,7 +46,7 @@ describe('Dockerfile', () => {
   });
   it('runs as numeric uid 65532 (runAsNonRoot can verify it) with CoreDNS flags and ports', () => {
     expect(runtime).toMatch(/^USER 65532:65532$/m);
-    expect(json('ENTRYPOINT')).toEqual(['/nodejs/bin/node', 'dist/cli.js']);
+    expect(json('ENTRYPOINT')).toEqual(['/nodejs/bin/node', ...PRODUCT_NODE_FLAGS, 'dist/cli.js']);
     expect(json('CMD')).toEqual(['-conf', '/etc/coredns/Corefile']);
     const exposed = lines.filter((l) => l.startsWith('EXPOSE ')).flatMap((l) => l.split(/\s+/).slice(1));
     expect(exposed.sort()).toEqual(['53/tcp', '53/udp', '8080/tcp', '8181/tcp', '9153/tcp']);
@@ -104,7 +111,7 @@ describe.skipIf(why !== '')(`the image layout, run as a non-root user${why ? ` (
     loadbalance
 }
 `);
-    proc = spawn('setpriv', asNobody(['dist/cli.js', '-conf', join(conf, 'Corefile')]), { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn('setpriv', asNobody([...json('ENTRYPOINT').slice(1), '-conf', join(conf, 'Corefile')]), { cwd: app, env: { ...env, ...PRODUCT_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
     const alive = () => {

@@ -229,6 +229,15 @@ describe('kubeadm Corefile', () => {
     expect(samples(m1, 'coredns_dns_request_duration_seconds_count').some((s) => s.labels.server === server && s.labels.zone === '.')).toBe(true);
     expect(value(m1, 'coredns_plugin_enabled', { ...base, name: 'kubernetes' })).toBe(1);
     expect(value(m1, 'coredns_plugin_enabled', { ...base, name: 'loadbalance' })).toBe(1);
+    // Repeats are replayed from the wire cache (no chain runs) and counted exactly the same way.
+    for (let i = 0; i < 3; i++) expect((await dig(srv.port, 'svc1.testns.svc.cluster.local')).status).toBe('NOERROR');
+    const m2 = await scrape(side.metrics);
+    const delta2 = (name: string, labels: Record<string, string>) => value(m2, name, labels) - value(m1, name, labels);
+    expect(delta2('coredns_dns_requests_total', udpA)).toBe(3);
+    expect(delta2('coredns_dns_responses_total', { ...base, rcode: 'NOERROR', plugin: 'kubernetes' })).toBe(3);
+    expect(delta2('coredns_dns_request_size_bytes_count', { ...base, proto: 'udp' })).toBe(3);
+    expect(delta2('coredns_dns_response_size_bytes_count', { ...base, proto: 'udp' })).toBe(3);
+    expect(delta2('coredns_dns_request_duration_seconds_count', base)).toBe(3);
   });
 
   it('serves /health 200 OK and /ready 200 OK once synced', async () => {
