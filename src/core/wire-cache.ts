@@ -41,7 +41,6 @@ class Entry implements HitInfo {
     readonly zone: string,
     readonly server: string,
     readonly qname: string,
-    readonly name: string,
     readonly qtype: number,
     readonly proto: Proto,
   ) {}
@@ -168,6 +167,14 @@ class Generation {
   }
 }
 
+/** The handlers before index `at` that observe hits, one array per chain and responder (not per entry). */
+const observerLists = new WeakMap<readonly Handler[], Array<readonly Handler[]>>();
+function observersOf(handlers: readonly Handler[], at: number): readonly Handler[] {
+  let lists = observerLists.get(handlers);
+  if (!lists) observerLists.set(handlers, (lists = []));
+  return (lists[at] ??= handlers.slice(0, at).filter((x) => typeof x.fastHit === 'function'));
+}
+
 /** The wire cache of one port. */
 export class WireCache {
   private young = new Generation();
@@ -231,13 +238,12 @@ export class WireCache {
     for (let i = 12; i < 12 + qlen; i++) if (out[i] !== buf[i]) return;
     const at = handlers.findIndex((x) => x.name === req.responder);
     if (at < 0) return;
-    const before = handlers.slice(0, at);
-    for (const x of before) if (!x.transparent?.(req)) return;
+    for (let i = 0; i < at; i++) if (!handlers[i]!.transparent?.(req)) return;
     for (const x of handlers) if (x.cacheable && !x.cacheable(reply)) return;
-    const observers = before.filter((x) => typeof x.fastHit === 'function');
+    const observers = observersOf(handlers, at);
     this.rotateIfFull(out.length);
     const [chunk, off] = this.young.store(out);
-    const e = new Entry(chunk, off, out.length, qlen, optKey, token, reply.rcode, req.responder, observers, req.zone, req.server, req.qname, req.name, req.qtype, req.proto);
+    const e = new Entry(chunk, off, out.length, qlen, optKey, token, reply.rcode, req.responder, observers, req.zone, req.server, req.qname, req.qtype, req.proto);
     for (const g of [this.young, this.old]) {
       const dup = g.find(h, buf, qlen, optKey);
       if (dup) g.remove(h, dup);
@@ -249,7 +255,7 @@ export class WireCache {
   private carry(h: number, e: Entry): Entry {
     this.rotateIfFull(e.len);
     const [chunk, off] = this.young.store(e.chunk.subarray(e.off, e.off + e.len));
-    const moved = new Entry(chunk, off, e.len, e.qlen, e.optKey, e.token, e.rcode, e.responder, e.observers, e.zone, e.server, e.qname, e.name, e.qtype, e.proto);
+    const moved = new Entry(chunk, off, e.len, e.qlen, e.optKey, e.token, e.rcode, e.responder, e.observers, e.zone, e.server, e.qname, e.qtype, e.proto);
     this.young.add(h, moved);
     return moved;
   }

@@ -6,26 +6,45 @@ import { Type } from './constants.js';
 import type { Msg, Opt, RR } from './message.js';
 import { labelToBytes, splitLabels, ipv6ToBytes, lower } from './name.js';
 
-/** A name split for writing: its labels' wire bytes and the lower-cased key of each suffix. */
+/**
+ * A name split for writing: its uncompressed wire form (labels with their length bytes, no final
+ * 0), where each label starts in it, and the lower-cased key of each suffix (compression targets).
+ */
 interface NameInfo {
-  labels: Uint8Array[];
+  wire: Uint8Array;
+  starts: number[];
   keys: string[];
   lower: string;
 }
 
 const nameCache = new Map<string, NameInfo>();
+/**
+ * Names kept parsed. The wire cache replays repeated replies, so encode runs for first answers only;
+ * this only needs the names of one reply and the zone's repeats, and is small so that it never
+ * weighs (it held 50k names, ~35 MiB, under a 10k-Service query mix).
+ */
+const NAME_CACHE_MAX = 2048;
 
 /** Parses a presentation name once; zone names repeat, so this is a cache hit on the hot path. */
 function nameInfo(name: string): NameInfo {
   let info = nameCache.get(name);
   if (info) return info;
   const parts = splitLabels(name);
-  const labels = parts.map((l) => Uint8Array.from(labelToBytes(l)));
+  const labels = parts.map((l) => labelToBytes(l));
+  const wire = new Uint8Array(labels.reduce((n, l) => n + 1 + l.length, 0));
+  const starts: number[] = [];
+  let at = 0;
+  for (const l of labels) {
+    starts.push(at);
+    wire[at] = l.length;
+    wire.set(l, at + 1);
+    at += 1 + l.length;
+  }
   const lowerParts = parts.map((l) => lower(l));
   const keys = lowerParts.map((_, i) => lowerParts.slice(i).join('.'));
-  info = { labels, keys, lower: lower(name) };
+  info = { wire, starts, keys, lower: lower(name) };
   // Bounded: a flood of random names must not grow memory without limit.
-  if (nameCache.size >= 50_000) nameCache.clear();
+  if (nameCache.size >= NAME_CACHE_MAX) nameCache.clear();
   nameCache.set(name, info);
   return info;
 }
@@ -74,9 +93,8 @@ class Writer {
 
   /** Writes a name, compressing against names already written (`compress` false for SRV targets). */
   name(name: string, compress = true): void {
-    const info = nameInfo(name);
-    const { labels, keys } = info;
-    for (let i = 0; i < labels.length; i++) {
+    const { wire, starts, keys } = nameInfo(name);
+    for (let i = 0; i < starts.length; i++) {
       if (compress) {
         const at = this.names.get(keys[i]!);
         if (at !== undefined) {
@@ -85,11 +103,11 @@ class Writer {
         }
         if (this.len < 0x4000) this.names.set(keys[i]!, this.len);
       }
-      const bytes = labels[i]!;
-      this.ensure(bytes.length + 1);
-      this.buf[this.len++] = bytes.length;
-      this.buf.set(bytes, this.len);
-      this.len += bytes.length;
+      const from = starts[i]!;
+      const n = wire[from]! + 1;
+      this.ensure(n);
+      for (let k = 0; k < n; k++) this.buf[this.len + k] = wire[from + k]!;
+      this.len += n;
     }
     this.u8(0);
   }

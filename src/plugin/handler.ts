@@ -45,8 +45,8 @@ export interface Request {
 export interface HitInfo {
   readonly zone: string;
   readonly server: string;
+  /** Lower-cased. */
   readonly qname: string;
-  readonly name: string;
   readonly qtype: number;
   readonly do: boolean;
   readonly proto: Proto;
