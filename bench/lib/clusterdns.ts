@@ -98,7 +98,9 @@ export async function startClusterDns(o: StartOptions): Promise<ClusterDns> {
   const [port, health, ready, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const corefile = join(dir, 'Corefile');
   writeFileSync(corefile, kubeadmCorefile({ port, health, ready, metrics, endpoint: o.endpoint, upstream: o.upstream }));
-  const args = [...PRODUCT_NODE_FLAGS, ...(o.nodeArgs ?? []), join(DIST, 'cli.js'), '-conf', corefile, '-quiet'];
+  // BENCH_NODE_FLAGS: extra Node flags for experiments (not for recorded results).
+  const experiment = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const args = [...PRODUCT_NODE_FLAGS, ...experiment, ...(o.nodeArgs ?? []), join(DIST, 'cli.js'), '-conf', corefile, '-quiet'];
   if (o.workers !== 0) args.push('-workers', String(o.workers ?? 1));
   const t0 = performance.now();
   const proc = start('clusterdns', NODE, args, { cpus: o.cpus, cwd: o.cwd ?? dir, env: { ...process.env, ...PRODUCT_ENV, ...o.env } });
