@@ -8,7 +8,8 @@ import type { Handler, HitInfo, Next, Request, WireToken } from '../plugin/handl
 import { compose } from './chain.js';
 import { finish } from './router.js';
 import { newRequest } from './request.js';
-import { shape, WireCache } from './wire-cache.js';
+import { lastShape, shape, WireCache } from './wire-cache.js';
+import { clientSize } from '../dns/accept.js';
 
 const peer = { proto: 'udp' as const, remoteAddress: '10.0.0.1', remotePort: 1, localAddress: '127.0.0.1', localPort: 53, family: 1 as const };
 
@@ -220,5 +221,35 @@ describe('shape (the raw fast path agrees with the guard layer)', () => {
     expect(shape(encode(newQuery('SVC.ns.svc.cluster.local.', Type.A, { id: 7 })), false)).not.toBe(h);
     expect(shape(q({ opt: opt() }), false)).not.toBe(h);
     expect(shape(q(), true)).not.toBe(h);
+  });
+
+  it('agrees with the guard layer on 20,000 seeded mutations of real queries', () => {
+    let seed = 0x2f6e2b1;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const bases = [q(), q({ opt: opt() }), q({ opt: opt({ do: true, udpSize: 4096 }) }), q({ opt: opt({ options: [[10, new Uint8Array(8)]] }) }), encode(newQuery('_http._tcp.a.b.svc.cluster.local.', Type.SRV))];
+    let shaped = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const b = Buffer.from(bases[i % bases.length]!);
+      const flips = 1 + Math.floor(rand() * 3);
+      for (let f = 0; f < flips; f++) {
+        const at = Math.floor(rand() * b.length);
+        // Mostly small changes (counts, lengths, flags), sometimes any byte.
+        b[at] = rand() < 0.5 ? b[at]! ^ (1 << Math.floor(rand() * 8)) : Math.floor(rand() * 256);
+      }
+      const cut = rand() < 0.1 ? b.subarray(0, Math.floor(rand() * b.length)) : b;
+      for (const tcp of [false, true]) {
+        if (shape(cut, tcp) < 0) continue;
+        shaped++;
+        const { qlen, optKey } = lastShape();
+        const v = accept(cut, tcp);
+        expect(v.kind, `shaped but not served: ${cut.toString('hex')}`).toBe('serve');
+        if (v.kind !== 'serve') continue;
+        expect(v.msg.question[0]!.raw?.length).toBe(qlen);
+        expect(optKey >> 2).toBe(clientSize(v.msg, tcp));
+        expect(optKey & 3).toBe(v.msg.opt ? (v.msg.opt.do ? 2 : 1) : 0);
+      }
+    }
+    // The mutations must leave plenty of queries of the plain shape, or this proves nothing.
+    expect(shaped).toBeGreaterThan(2_000);
   });
 });

@@ -86,7 +86,8 @@ export function shape(buf: Uint8Array, tcp: boolean): number {
   h = Math.imul(h ^ 0, 0x01000193);
   p++;
   const qend = p + 4;
-  if (qend > n) return -1;
+  // Class IN only (others get REFUSED from the guard layer).
+  if (qend > n || buf[p + 2] !== 0 || buf[p + 3] !== 1) return -1;
   for (; p < qend; p++) h = Math.imul(h ^ buf[p]!, 0x01000193);
   let optKey: number;
   if (arcount === 0) {
@@ -112,6 +113,11 @@ export function shape(buf: Uint8Array, tcp: boolean): number {
   shapedOptKey = optKey;
   h = Math.imul(h ^ optKey, 0x01000193);
   return (h ^ (h >>> 15)) & 0x3fffffff;
+}
+
+/** What the last successful shape() found: question length and OPT key (for tests). */
+export function lastShape(): { qlen: number; optKey: number } {
+  return { qlen: shapedQlen, optKey: shapedOptKey };
 }
 
 function sameQuestion(e: Entry, buf: Uint8Array, qlen: number): boolean {
