@@ -63,6 +63,8 @@ const slice = (k: number) => ({
 });
 
 const mib = (kib: number) => (kib / 1024).toFixed(1);
+/** Minutes of churn before RSS should stop growing (V8 heap sizing, JIT code, malloc arenas settle). */
+const WARMUP_MIN = 3;
 
 async function main(): Promise<number> {
   console.log(`soak-churn: ${rate}/s creates and deletes (each Service lives ${LIFETIME_MS / 1000} s, ~${live} at a time) over ${base} Services, for ${(durationTotal / 1000).toFixed(0)} s`);
@@ -103,6 +105,8 @@ async function main(): Promise<number> {
   };
   const t0 = Date.now();
   let lastSample = t0;
+  /** RSS (KiB) at each whole minute of churn: the flatness check after the warm-up reads these. */
+  const perMinute: number[] = [];
   let lastCheck = t0;
   while (Date.now() - t0 < durationTotal && srv.proc.child.exitCode === null) {
     // Keep to the rate on the clock, whatever each write took.
@@ -143,6 +147,7 @@ async function main(): Promise<number> {
     }
     if (now - lastSample >= 10_000) {
       lastSample = now;
+      if (now - t0 >= (perMinute.length + 1) * 60_000) perMinute.push(rssKiB(pid));
       console.log(`${((now - t0) / 1000).toFixed(0).padStart(5)} s: ${next} created, RSS ${mib(rssKiB(pid))} MiB, heap used ${((await metric('nodejs_heap_size_used_bytes')) / 1048576).toFixed(1)} MiB, live after last full GC ${readGc()}, writes in flight ${inFlight.size}`);
     }
     await sleep(5);
@@ -158,6 +163,8 @@ async function main(): Promise<number> {
     `churned ${(churnMs / 1000).toFixed(0)} s: ${next} Services created (${((next * 1000) / churnMs).toFixed(1)}/s), ${Math.max(0, next - live)} deleted; ${writesFailed} writes failed`,
     `answers checked: ${checks}, wrong: ${wrong}; event-loop lag max ${(lagMax * 1000).toFixed(1)} ms; server ${alive ? 'alive' : 'DIED'}`,
     `RSS before ${mib(before.rss)} MiB, after ${mib(after.rss)} MiB (${after.rss >= before.rss ? '+' : ''}${mib(after.rss - before.rss)}), peak ${mib(peakRssKiB(pid))} MiB`,
+    `RSS per minute (MiB): ${perMinute.map((k, i) => `${i + 1}m ${mib(k)}`).join(', ') || 'none (shorter than a minute)'}`,
+    ...(perMinute.length > WARMUP_MIN ? [`RSS growth after the ${WARMUP_MIN}-minute warm-up: ${after.rss >= perMinute[WARMUP_MIN - 1]! ? '+' : ''}${mib(after.rss - perMinute[WARMUP_MIN - 1]!)} MiB (${WARMUP_MIN}m ${mib(perMinute[WARMUP_MIN - 1]!)} -> after ${mib(after.rss)})`] : []),
     `heap used before ${(before.heap / 1048576).toFixed(1)} MiB, after ${(after.heap / 1048576).toFixed(1)} MiB (garbage included)`,
     `live heap after the last full GC: before ${before.live}, after ${after.live}`,
   ].join('\n'));

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { SlimEndpointSlice, SlimService } from '../../kube/objects.js';
 import { serviceKey, WireTokens } from './wire-tokens.js';
@@ -50,5 +52,30 @@ describe('WireTokens', () => {
     const web = t.for('web.ns.svc.cluster.local.', Z, false);
     t.changed({ kind: 'Namespace', type: 'upsert', obj: { name: 'ns', resourceVersion: '2', labels: {} } });
     expect(web.valid).toBe(false);
+  });
+  it('forgets the tokens no kept reply holds: names of deleted Services asked once do not pile up', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const t = new WireTokens();
+    // A reply still kept (held here, as the wire cache holds it) keeps its token in the table...
+    const kept = t.for('kept.ns.svc.cluster.local.', Z, false);
+    // ...while 1,000 NXDOMAINs of deleted Services, each asked once, are dropped by the cache.
+    const churn = (): void => {
+      for (let i = 0; i < 1000; i++) {
+        t.changed({ kind: 'Service', type: 'delete', obj: svc(`churn-${i}`) });
+        t.for(`churn-${i}.ns.svc.cluster.local.`, Z, false);
+      }
+    };
+    churn();
+    expect(t.size).toBe(1001);
+    for (let i = 0; i < 50 && t.size > 1; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(t.size).toBe(1);
+    // The kept token still follows its Service.
+    t.changed({ kind: 'Service', type: 'upsert', obj: svc('kept') });
+    expect(kept.valid).toBe(false);
+    expect(t.size).toBe(0);
   });
 });

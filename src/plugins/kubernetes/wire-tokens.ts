@@ -5,6 +5,11 @@
  * (PTRs, pod names, namespace names, the apex, CNAME answers that reach into another Service) shares
  * one global token. A cluster change flips the tokens it can affect, so under endpoint churn the
  * replies about the other Services stay cached.
+ *
+ * Per-Service tokens are held weakly: a token only matters while a kept reply holds it, so once the
+ * wire cache has dropped every reply vouched by it, its entry goes too. Otherwise every name ever
+ * asked below a Service that does not exist (a deleted one's NXDOMAIN, a typo) would keep an entry
+ * until the table starts over at MAX_TOKENS.
  */
 import type { WireToken } from '../../plugin/handler.js';
 import type { ClusterEvent } from '../../kube/source.js';
@@ -16,7 +21,16 @@ const MAX_TOKENS = 100_000;
 /** The token table of one kubernetes handler. */
 export class WireTokens {
   private global: WireToken = { valid: true };
-  private readonly byService = new Map<string, WireToken>();
+  private readonly byService = new Map<string, WeakRef<WireToken>>();
+  /** Drops the entry of a collected token (unless the key has a live token again). */
+  private readonly collected = new FinalizationRegistry<string>((key) => {
+    if (this.byService.get(key)?.deref() === undefined) this.byService.delete(key);
+  });
+
+  /** Per-Service tokens in the table (for tests and diagnostics). */
+  get size(): number {
+    return this.byService.size;
+  }
 
   /**
    * The token for a reply to `qname` (lower case) in cluster zone `zone`; `crossesServices` when
@@ -26,11 +40,12 @@ export class WireTokens {
     if (crossesServices || isReverseZone(zone)) return this.global;
     const key = serviceKey(qname, zone);
     if (key === undefined) return this.global;
-    let t = this.byService.get(key);
+    let t = this.byService.get(key)?.deref();
     if (!t) {
       if (this.byService.size >= MAX_TOKENS) this.flipAll();
       t = { valid: true };
-      this.byService.set(key, t);
+      this.byService.set(key, new WeakRef(t));
+      this.collected.register(t, key);
     }
     return t;
   }
@@ -57,14 +72,16 @@ export class WireTokens {
   }
 
   private flip(key: string): void {
-    const t = this.byService.get(key);
-    if (!t) return;
-    t.valid = false;
+    const t = this.byService.get(key)?.deref();
+    if (t) t.valid = false;
     this.byService.delete(key);
   }
 
   private flipAll(): void {
-    for (const t of this.byService.values()) t.valid = false;
+    for (const ref of this.byService.values()) {
+      const t = ref.deref();
+      if (t) t.valid = false;
+    }
     this.byService.clear();
     this.global.valid = false;
     this.global = { valid: true };
