@@ -55,7 +55,7 @@ const ENTRY_OVERHEAD = 250;
 /** Reply bytes are packed into chunks of this size. */
 const CHUNK = 64 * 1024;
 /** Default bound for both generations together. */
-export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_BYTES = 24 * 1024 * 1024;
 
 /** Set by shape(): the question's length and the OPT key of the message last shaped. */
 let shapedQlen = 0;

@@ -50,12 +50,13 @@ export class Kubernetes implements Handler, Readiness {
   readonly cluster: ClusterZone;
   private readonly pods: PodLookup;
   /** Vouch for replies in the core's wire cache until a change that can affect them. */
-  private readonly tokens = new WireTokens();
+  private readonly tokens: WireTokens;
 
   constructor(
     readonly options: KubernetesOptions,
     readonly source: ClusterSource,
   ) {
+    this.tokens = new WireTokens((key) => source.snapshot().services.has(key));
     let flushing = false;
     this.cluster = new ClusterZone(source, options, (ev) => {
       this.tokens.changed(ev);

@@ -6,10 +6,12 @@
  * one global token. A cluster change flips the tokens it can affect, so under endpoint churn the
  * replies about the other Services stay cached.
  *
- * Per-Service tokens are held weakly: a token only matters while a kept reply holds it, so once the
- * wire cache has dropped every reply vouched by it, its entry goes too. Otherwise every name ever
- * asked below a Service that does not exist (a deleted one's NXDOMAIN, a typo) would keep an entry
- * until the table starts over at MAX_TOKENS.
+ * Only existing Services get a token of their own, so the table never holds more entries than
+ * there are Services: names below a Service that does not exist (a deleted one's NXDOMAIN, a
+ * typo) share one `absent` token, flipped whenever a Service appears or goes. (An earlier version
+ * held per-name tokens weakly and let a FinalizationRegistry drop them: bounded only by when the
+ * garbage collector gets to them, with cleanup work in the event loop; this is bounded by the
+ * Services that exist.)
  */
 import type { WireToken } from '../../plugin/handler.js';
 import type { ClusterEvent } from '../../kube/source.js';
@@ -21,11 +23,12 @@ const MAX_TOKENS = 100_000;
 /** The token table of one kubernetes handler. */
 export class WireTokens {
   private global: WireToken = { valid: true };
-  private readonly byService = new Map<string, WeakRef<WireToken>>();
-  /** Drops the entry of a collected token (unless the key has a live token again). */
-  private readonly collected = new FinalizationRegistry<string>((key) => {
-    if (this.byService.get(key)?.deref() === undefined) this.byService.delete(key);
-  });
+  /** For names below a Service that does not exist. */
+  private absent: WireToken = { valid: true };
+  private readonly byService = new Map<string, WireToken>();
+
+  /** `exists(ns/name)`: whether that Service exists now. */
+  constructor(private readonly exists: (key: string) => boolean) {}
 
   /** Per-Service tokens in the table (for tests and diagnostics). */
   get size(): number {
@@ -40,12 +43,12 @@ export class WireTokens {
     if (crossesServices || isReverseZone(zone)) return this.global;
     const key = serviceKey(qname, zone);
     if (key === undefined) return this.global;
-    let t = this.byService.get(key)?.deref();
+    let t = this.byService.get(key);
     if (!t) {
+      if (!this.exists(key)) return this.absent;
       if (this.byService.size >= MAX_TOKENS) this.flipAll();
       t = { valid: true };
-      this.byService.set(key, new WeakRef(t));
-      this.collected.register(t, key);
+      this.byService.set(key, t);
     }
     return t;
   }
@@ -58,6 +61,8 @@ export class WireTokens {
         return;
       case 'Service':
         this.flip(`${ev.obj.namespace}/${ev.obj.name}`);
+        this.absent.valid = false;
+        this.absent = { valid: true };
         break;
       case 'EndpointSlice':
         if (ev.obj.serviceName) this.flip(`${ev.obj.namespace}/${ev.obj.serviceName}`);
@@ -72,19 +77,17 @@ export class WireTokens {
   }
 
   private flip(key: string): void {
-    const t = this.byService.get(key)?.deref();
+    const t = this.byService.get(key);
     if (t) t.valid = false;
     this.byService.delete(key);
   }
 
   private flipAll(): void {
-    for (const ref of this.byService.values()) {
-      const t = ref.deref();
-      if (t) t.valid = false;
-    }
+    for (const t of this.byService.values()) t.valid = false;
     this.byService.clear();
-    this.global.valid = false;
+    for (const t of [this.global, this.absent]) t.valid = false;
     this.global = { valid: true };
+    this.absent = { valid: true };
   }
 }
 
