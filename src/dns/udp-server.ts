@@ -71,15 +71,13 @@ export class UdpServer {
   private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const family = rinfo.family === 'IPv4' ? 1 : plainAddress(rinfo.address)[1];
     const fast = this.fast;
-    if (fast) {
-      const kept = fast(msg, false, family);
-      if (kept) return this.send(kept, rinfo);
-    }
-    const local = this.local;
-    const remoteAddress = family === 1 && rinfo.family !== 'IPv4' ? plainAddress(rinfo.address)[0] : rinfo.address;
-    const peer = { proto: 'udp' as const, remoteAddress, remotePort: rinfo.port, localAddress: local.address, localPort: local.port, family };
     let out: Promise<Buffer | null> | Buffer | null;
     try {
+      const kept = fast?.(msg, false, family);
+      if (kept) return this.send(kept, rinfo);
+      const local = this.local;
+      const remoteAddress = family === 1 && rinfo.family !== 'IPv4' ? plainAddress(rinfo.address)[0] : rinfo.address;
+      const peer = { proto: 'udp' as const, remoteAddress, remotePort: rinfo.port, localAddress: local.address, localPort: local.port, family };
       out = this.serve(msg, peer, fast !== undefined);
     } catch (err) {
       this.opts.log.error({ err }, 'udp serve failed');
