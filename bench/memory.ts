@@ -4,7 +4,9 @@
  * Budget: 60 MB + 1 KB per tracked object; next to CoreDNS's published sizing formula
  * (coredns/deployment kubernetes/Scaling_CoreDNS.md): MB = (Pods + Services) / 1000 + 54.
  */
-import { NODE, PRODUCT_ENV, PRODUCT_NODE_FLAGS, startClusterDns } from './lib/clusterdns.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NODE, PRODUCT_ENV, PRODUCT_NODE_FLAGS, ROOT, startClusterDns } from './lib/clusterdns.ts';
 import { ENDPOINTS, namespaceCount } from './lib/cluster.ts';
 import { measure } from './lib/measure.ts';
 import { peakRssKiB, rssFileKiB, rssKiB, scrape, sleep, start } from './lib/proc.ts';
@@ -30,7 +32,16 @@ async function nodeFloor(): Promise<{ rss: number; file: number }> {
   }
 }
 
+/** The NODE_OPTIONS deploy/deployment.yaml sets (the heap cap that goes with its memory limit). */
+function deployNodeOptions(): string {
+  const yaml = readFileSync(join(ROOT, 'deploy', 'deployment.yaml'), 'utf8');
+  const m = /- name: NODE_OPTIONS\s*\n\s*value: "?([^"\n]+)"?/.exec(yaml);
+  if (!m) throw new Error('deploy/deployment.yaml sets no NODE_OPTIONS');
+  return m[1]!.trim();
+}
+
 export async function run(env: BenchEnv): Promise<Section> {
+  const deployed = deployNodeOptions();
   const rows: Array<Array<string | number>> = [];
   const floor = await nodeFloor();
   rows.push(['Node 24 alone (dgram, net, http loaded; no clusterdns)', '', '', fmt(floor.rss, 1), '', '', '', '', fmt(floor.file, 1), fmt(floor.rss - floor.file, 1), '', '', '']);
@@ -43,10 +54,12 @@ export async function run(env: BenchEnv): Promise<Section> {
     ...[0, ...SIZES].map((services) => ({ services, pinned: true, workers: 1 })),
     { services: 10_000, pinned: false, workers: 1 },
     { services: 10_000, pinned: false, workers: 0 },
+    // As deploy/ runs it: its NODE_OPTIONS (a heap cap sized for its memory limit) on top.
+    ...[1_000, 10_000].map((services) => ({ services, pinned: true, workers: 1, deploy: true })),
   ];
-  for (const { services, pinned, workers } of runs) {
+  for (const { services, pinned, workers, deploy } of runs as Array<{ services: number; pinned: boolean; workers: number; deploy?: boolean }>) {
     const sim = await env.sim(services);
-    const srv = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, cpus: pinned ? SERVER_CPU : undefined, workers, readyTimeoutMs: 120_000 });
+    const srv = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, cpus: pinned ? SERVER_CPU : undefined, workers, readyTimeoutMs: 120_000, env: deploy ? { NODE_OPTIONS: deployed } : undefined });
     try {
       await sleep(3000);
       const settled = rssKiB(srv.proc.pid);
@@ -62,10 +75,14 @@ export async function run(env: BenchEnv): Promise<Section> {
       const coreDnsMB = (services * ENDPOINTS + services) / 1000 + 54;
       const worst = Math.max(settled, loaded) / 1024;
       if (services === 0) emptyKiB = worst * 1024;
-      const perObject = services > 0 && pinned ? fmt((worst * 1024 - emptyKiB) / (tracked - BOOTSTRAP_OBJECTS), 2) : '';
-      const label = services === 0 ? '0 (empty cluster)' : `${fmt(services)}${pinned ? '' : workers ? ', unpinned, -workers 1' : ', unpinned, default -workers'}`;
+      const perObject = services > 0 && pinned && !deploy ? fmt((worst * 1024 - emptyKiB) / (tracked - BOOTSTRAP_OBJECTS), 2) : '';
+      const label = services === 0 ? '0 (empty cluster)' : `${fmt(services)}${deploy ? `, as deployed (NODE_OPTIONS=${deployed})` : pinned ? '' : workers ? ', unpinned, -workers 1' : ', unpinned, default -workers'}`;
       rows.push([label, fmt(tracked), fmt(srv.readyMs), fmt(settled / 1024, 1), heap, services > 0 ? fmt(loaded / 1024, 1) : '', fmt(peak / 1024, 1), perObject, fmt(fileBacked / 1024, 1), fmt(Math.max(settled, loaded) / 1024 - fileBacked / 1024, 1), fmt(budgetMiB, 1), worst <= budgetMiB ? 'yes' : '**no**', fmt(coreDnsMB, 0)]);
       if (services === 0) continue;
+      if (deploy) {
+        data[`deployed${services}MiB`] = worst;
+        continue;
+      }
       if (!pinned) {
         data[workers ? 'unpinned10kMiB' : 'unpinnedDefaultWorkers10kMiB'] = worst;
         continue;
@@ -81,7 +98,7 @@ export async function run(env: BenchEnv): Promise<Section> {
     }
   }
   const markdown = [
-    `clusterdns pinned to CPU ${SERVER_CPU} with the kubeadm Corefile and \`-workers 1\` (the last two rows: not pinned, as in a pod whose CPU limit does not change the CPUs the process may use; then with the product's default \`-workers\`, one serving thread per CPU here), the simulator on CPU ${LOAD_CPU}. RSS (VmRSS) 3 s after /ready, then after 3 s of the query mix at 20k qps; peak = VmHWM over the whole run (startup's list decoding included). "JS heap" is used / total / external as the process's own metrics report them. "KiB per object" = (RSS - empty cluster's RSS) / objects added. MiB throughout; the budget is 60 MiB + 1 KiB per tracked object (Services + EndpointSlices + Namespaces). CoreDNS's formula counts the ${ENDPOINTS} Pods behind each Service. "File-backed" (RssFile) is the part of RSS that maps files, mostly the node binary's pages: shared and reclaimable, unlike the anonymous rest; the first row is Node itself with the image's flags and nothing of ours, the floor any Node server starts from.`,
+    `clusterdns pinned to CPU ${SERVER_CPU} with the kubeadm Corefile and \`-workers 1\` (the "unpinned" rows: not pinned, as in a pod whose CPU limit does not change the CPUs the process may use; then with the product's default \`-workers\`), the simulator on CPU ${LOAD_CPU}. RSS (VmRSS) 3 s after /ready, then after 3 s of the query mix at 20k qps; peak = VmHWM over the whole run (startup's list decoding included). "JS heap" is used / total / external as the process's own metrics report them. "KiB per object" = (RSS - empty cluster's RSS) / objects added. MiB throughout; the budget is 60 MiB + 1 KiB per tracked object (Services + EndpointSlices + Namespaces). CoreDNS's formula counts the ${ENDPOINTS} Pods behind each Service. "File-backed" (RssFile) is the part of RSS that maps files, mostly the node binary's pages: shared and reclaimable, unlike the anonymous rest; the first row is Node itself with the image's flags and nothing of ours, the floor any Node server starts from. The "as deployed" rows add deploy/'s NODE_OPTIONS (${deployed}: the heap cap that goes with its 170Mi limit, which makes V8 collect sooner).`,
     '',
     table(['Services', 'tracked objects', 'ready ms', 'RSS settled', 'JS heap MiB', 'RSS after load', 'peak RSS', 'KiB per object', 'of it file-backed', 'anonymous (RSS - file)', 'budget', 'within budget', 'CoreDNS formula MB'], rows),
   ].join('\n');
