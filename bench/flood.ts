@@ -7,11 +7,11 @@
  *
  *   node bench/flood.ts [--seconds 8] [--rounds 3] [--qps 30000]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, startClusterDns } from './lib/clusterdns.ts';
+import { deployNodeOptions, startClusterDns } from './lib/clusterdns.ts';
 import { measure } from './lib/measure.ts';
 import { rssKiB, scrape, sleep, stopAll } from './lib/proc.ts';
 import { startSim } from './lib/sim.ts';
@@ -25,9 +25,7 @@ const qps = Number(values.qps);
 if (!(seconds > 0 && seconds <= 60) || !(rounds >= 1 && rounds <= 20) || !(qps > 0 && qps <= 200_000)) throw new Error('--seconds in (0, 60], --rounds in [1, 20], --qps in (0, 200000]');
 
 const SERVICES = 10_000;
-const yaml = readFileSync(join(ROOT, 'deploy', 'deployment.yaml'), 'utf8');
-const deployed = /- name: NODE_OPTIONS\s*\n\s*value: "?([^"\n]+)"?/.exec(yaml)?.[1]?.trim();
-if (!deployed) throw new Error('deploy/deployment.yaml sets no NODE_OPTIONS');
+const deployed = deployNodeOptions();
 
 // One distinct name per query, more than a run sends, in 200 namespaces.
 const file = join(tmpdir(), `flood-${process.pid}.txt`);

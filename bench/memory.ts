@@ -4,9 +4,7 @@
  * Budget: 60 MB + 1 KB per tracked object; next to CoreDNS's published sizing formula
  * (coredns/deployment kubernetes/Scaling_CoreDNS.md): MB = (Pods + Services) / 1000 + 54.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { NODE, PRODUCT_ENV, PRODUCT_NODE_FLAGS, ROOT, startClusterDns } from './lib/clusterdns.ts';
+import { deployNodeOptions, NODE, PRODUCT_ENV, PRODUCT_NODE_FLAGS, startClusterDns } from './lib/clusterdns.ts';
 import { ENDPOINTS, namespaceCount } from './lib/cluster.ts';
 import { measure } from './lib/measure.ts';
 import { peakRssKiB, rssFileKiB, rssKiB, scrape, sleep, start } from './lib/proc.ts';
@@ -30,14 +28,6 @@ async function nodeFloor(): Promise<{ rss: number; file: number }> {
   } finally {
     await p.stop();
   }
-}
-
-/** The NODE_OPTIONS deploy/deployment.yaml sets (the heap cap that goes with its memory limit). */
-function deployNodeOptions(): string {
-  const yaml = readFileSync(join(ROOT, 'deploy', 'deployment.yaml'), 'utf8');
-  const m = /- name: NODE_OPTIONS\s*\n\s*value: "?([^"\n]+)"?/.exec(yaml);
-  if (!m) throw new Error('deploy/deployment.yaml sets no NODE_OPTIONS');
-  return m[1]!.trim();
 }
 
 export async function run(env: BenchEnv): Promise<Section> {

@@ -3,7 +3,7 @@
  * only where a benchmark must: loopback addresses and free ports, the cluster from the simulator's
  * URL, and `forward` to the local stub instead of /etc/resolv.conf.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, start, waitHttp200, type Proc } from './proc.ts';
@@ -76,6 +76,14 @@ export function kubeadmCorefile(p: { port: number; health: number; ready: number
  */
 export const PRODUCT_NODE_FLAGS = ['--max-semi-space-size=1'];
 export const PRODUCT_ENV = { MALLOC_ARENA_MAX: '2' };
+
+/** The NODE_OPTIONS deploy/deployment.yaml sets (the heap cap that goes with its memory limit). */
+export function deployNodeOptions(): string {
+  const yaml = readFileSync(join(ROOT, 'deploy', 'deployment.yaml'), 'utf8');
+  const m = /- name: NODE_OPTIONS\s*\n\s*value: "?([^"\n]+)"?/.exec(yaml);
+  if (!m) throw new Error('deploy/deployment.yaml sets no NODE_OPTIONS');
+  return m[1]!.trim();
+}
 
 /** Options for one clusterdns run. */
 export interface StartOptions {

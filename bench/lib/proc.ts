@@ -93,25 +93,22 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Resident set size in KiB (VmRSS), or NaN once the process is gone. */
-export function rssKiB(pid: number): number {
+/** A `kB` field of /proc/PID/status, or NaN once the process is gone. */
+function statusKiB(pid: number, field: string): number {
   try {
-    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : NaN;
   } catch {
     return NaN;
   }
 }
 
+/** Resident set size in KiB (VmRSS), or NaN once the process is gone. */
+export const rssKiB = (pid: number): number => statusKiB(pid, 'VmRSS');
 /** File-backed resident KiB (RssFile: the node binary's and libraries' pages, shared and reclaimable), or NaN. */
-export function rssFileKiB(pid: number): number {
-  try {
-    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^RssFile:\s+(\d+) kB/m);
-    return m ? Number(m[1]) : NaN;
-  } catch {
-    return NaN;
-  }
-}
+export const rssFileKiB = (pid: number): number => statusKiB(pid, 'RssFile');
+/** Peak resident set size in KiB (VmHWM), or NaN once the process is gone. */
+export const peakRssKiB = (pid: number): number => statusKiB(pid, 'VmHWM');
 
 /** CPU time (user + system) the process used so far, in ms (all its threads). */
 export function cpuMs(pid: number): number {
@@ -157,16 +154,6 @@ export function cpuBusyMs(): number[] {
 /** The 1-minute load average. */
 export function loadAverage(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-}
-
-/** Peak resident set size in KiB (VmHWM), or NaN once the process is gone. */
-export function peakRssKiB(pid: number): number {
-  try {
-    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmHWM:\s+(\d+) kB/m);
-    return m ? Number(m[1]) : NaN;
-  } catch {
-    return NaN;
-  }
 }
 
 /** One sample of a Prometheus text exposition (first series of that name), or NaN. */
