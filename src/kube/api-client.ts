@@ -3,8 +3,9 @@
  * Plain node:http(s), auth and TLS added by KubeConnection.applyTo; not client-node's Watch, which
  * swallows malformed lines (we want to see them) and would load client-node for every connection.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
+import { http, https } from '../core/builtins.js';
 import type { KubeConnection } from './config.js';
 
 /** A non-2xx answer, or a Status in a watch ERROR event. `code` is the HTTP status (410 = Gone). */
@@ -118,14 +119,14 @@ export class ApiClient {
     });
   }
 
-  private async get(path: string, query: Query, signal: AbortSignal, idleMs: number): Promise<http.IncomingMessage> {
+  private async get(path: string, query: Query, signal: AbortSignal, idleMs: number): Promise<Http.IncomingMessage> {
     if (signal.aborted) throw abortError(signal);
     const url = new URL(this.conn.server + path);
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-    const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json', 'User-Agent': 'clusterdns' } };
+    const opts: Https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json', 'User-Agent': 'clusterdns' } };
     await this.conn.applyTo(opts);
-    const mod = url.protocol === 'https:' ? https : http;
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    const mod = url.protocol === 'https:' ? https() : http;
+    const res = await new Promise<Http.IncomingMessage>((resolve, reject) => {
       const req = mod.request(url, { ...opts, signal }, resolve);
       req.on('error', (err) => reject(transportError(err, signal)));
       if (idleMs > 0) req.setTimeout(idleMs, () => req.destroy(new TransportError(`no answer from ${url.host} in ${idleMs} ms`)));
@@ -155,7 +156,7 @@ export function statusError(code: number, body: unknown, fallback = ''): ApiErro
   return new ApiError(c, `${c} ${msg}`, typeof st?.reason === 'string' ? st.reason : '');
 }
 
-function readAll(res: http.IncomingMessage, max: number): Promise<string> {
+function readAll(res: Http.IncomingMessage, max: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1,5 +1,6 @@
 /** An HTTP side server (health, ready, metrics) that outlives reloads: routes can be swapped in place. */
-import http from 'node:http';
+import type * as Http from 'node:http';
+import { http } from '../core/builtins.js';
 import type { Closable } from './setup.js';
 
 /** Splits `:8080`, `localhost:8091`, `[::1]:8080` into host ('' = all interfaces) and port. */
@@ -12,13 +13,13 @@ export function splitHostPort(addr: string): { host: string; port: number } | un
 }
 
 /** A request handler for one path. */
-export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
+export type Route = (req: Http.IncomingMessage, res: Http.ServerResponse) => void | Promise<void>;
 
 /** An HTTP server on one address. `listening` rejects with the bind error. */
 export class HttpListener implements Closable {
   readonly routes = new Map<string, Route>();
   readonly listening: Promise<void>;
-  private readonly server: http.Server;
+  private readonly server: Http.Server;
 
   constructor(readonly address: string) {
     const hp = splitHostPort(address);

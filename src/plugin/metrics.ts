@@ -2,10 +2,11 @@
  * The one prom-client registry every plugin registers into. Metrics are created once per process
  * and reused across reloads (prom-client throws on a second registration of a name).
  */
-import client from 'prom-client';
+import type client from 'prom-client';
+import { aggregate, Counter, Gauge, Histogram, Registry } from './prom-client.js';
 
 /** The registry the prometheus plugin serves. */
-export const registry = new client.Registry();
+export const registry = new Registry();
 
 /** CoreDNS's default latency buckets (plugin/pkg/dnsutil, prometheus.ExponentialBuckets(0.00025, 2, 16)). */
 export const TIME_BUCKETS = Array.from({ length: 16 }, (_, i) => 0.00025 * 2 ** i);
@@ -14,14 +15,14 @@ export const TIME_BUCKETS = Array.from({ length: 16 }, (_, i) => 0.00025 * 2 ** 
 export function counter<T extends string>(cfg: { name: string; help: string; labelNames?: readonly T[] }): client.Counter<T> {
   const got = registry.getSingleMetric(cfg.name);
   if (got) return got as client.Counter<T>;
-  return new client.Counter<T>({ ...cfg, registers: [registry] });
+  return new Counter<T>({ ...cfg, registers: [registry] });
 }
 
 /** Get-or-create a gauge. */
 export function gauge<T extends string>(cfg: { name: string; help: string; labelNames?: readonly T[] }): client.Gauge<T> {
   const got = registry.getSingleMetric(cfg.name);
   if (got) return got as client.Gauge<T>;
-  return new client.Gauge<T>({ ...cfg, registers: [registry] });
+  return new Gauge<T>({ ...cfg, registers: [registry] });
 }
 
 /** Get-or-create a histogram. */
@@ -33,7 +34,7 @@ export function histogram<T extends string>(cfg: {
 }): client.Histogram<T> {
   const got = registry.getSingleMetric(cfg.name);
   if (got) return got as client.Histogram<T>;
-  return new client.Histogram<T>({ ...cfg, registers: [registry] });
+  return new Histogram<T>({ ...cfg, registers: [registry] });
 }
 
 /** Supplies other threads' metrics (set by the core when `-workers` > 1). */
@@ -49,6 +50,6 @@ export async function exposition(): Promise<{ contentType: string; body: string 
   const others = await otherThreads();
   if (others.length === 0) return { contentType: registry.contentType, body: await registry.metrics() };
   const mine = await registry.getMetricsAsJSON();
-  const merged = client.AggregatorRegistry.aggregate([mine, ...others] as Parameters<typeof client.AggregatorRegistry.aggregate>[0]);
+  const merged = aggregate([mine, ...others] as Parameters<typeof aggregate>[0]);
   return { contentType: merged.contentType, body: await merged.metrics() };
 }

@@ -1,5 +1,5 @@
 /** CoreDNS's health metrics: a self-probe of /health every second, timed. */
-import http from 'node:http';
+import { http } from '../../core/builtins.js';
 import { counter, histogram } from '../../plugin/metrics.js';
 import type { HttpListener } from '../../plugin/http-listener.js';
 

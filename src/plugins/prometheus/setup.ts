@@ -3,7 +3,7 @@
  * blocks naming the same address share it and a reload that keeps the address keeps the socket
  * open; a changed address binds anew and the core closes the old one.
  */
-import client from 'prom-client';
+import { collectDefaultMetrics } from '../../plugin/prom-client.js';
 import { coreHooks } from '../../core/router.js';
 import type { Directive } from '../../corefile/types.js';
 import { argError, single, wrongArgCount } from '../../plugin/args.js';
@@ -61,7 +61,7 @@ interface BlockInfo {
 /** Process-wide parts, done once: Node's default metrics, build info, the panic hook. */
 function initProcessMetrics(primary: boolean): void {
   // Process metrics once per process: worker threads would count the same process again.
-  if (primary && !registry.getSingleMetric('process_cpu_user_seconds_total')) client.collectDefaultMetrics({ register: registry });
+  if (primary && !registry.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics(registry);
   ensureBuildInfo();
   coreHooks.onPanic = () => panics.inc();
   coreHooks.onDropped = (q) => reportDropped(q);
