@@ -38,8 +38,16 @@ export interface ClusterDns {
   readyMs: number;
 }
 
-/** kubeadm's Corefile (Corefile.example) with the benchmark's addresses. */
-export function kubeadmCorefile(p: { port: number; health: number; ready: number; metrics: number; endpoint: string; upstream: string }): string {
+/** Client certificate, its key and the CA, as files: the kubernetes plugin's `tls CERT KEY CACERT`. */
+export interface TlsFiles {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+/** kubeadm's Corefile (Corefile.example) with the benchmark's addresses; with `tls`, a `tls CERT KEY CACERT` line after `endpoint`. */
+export function kubeadmCorefile(p: { port: number; health: number; ready: number; metrics: number; endpoint: string; upstream: string; tls?: TlsFiles }): string {
+  const tls = p.tls ? `\n       tls ${p.tls.cert} ${p.tls.key} ${p.tls.ca}` : '';
   return `.:${p.port} {
     bind 127.0.0.1
     errors
@@ -48,7 +56,7 @@ export function kubeadmCorefile(p: { port: number; health: number; ready: number
     }
     ready 127.0.0.1:${p.ready}
     kubernetes cluster.local in-addr.arpa ip6.arpa {
-       endpoint ${p.endpoint}
+       endpoint ${p.endpoint}${tls}
        pods insecure
        fallthrough in-addr.arpa ip6.arpa
        ttl 30
@@ -92,6 +100,8 @@ export function deployNodeOptions(): string {
 /** Options for one clusterdns run. */
 export interface StartOptions {
   endpoint: string;
+  /** Client TLS for an https endpoint (Sim.tls of a simulator started with `tls: true`). */
+  tls?: TlsFiles;
   upstream: string;
   cpus?: string;
   /** `-workers N`; default 1 (one thread, whatever the CPU count); 0 = the product's default (CPUs, capped). */
@@ -109,7 +119,7 @@ export async function startClusterDns(o: StartOptions): Promise<ClusterDns> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-clusterdns-'));
   const [port, health, ready, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const corefile = join(dir, 'Corefile');
-  writeFileSync(corefile, kubeadmCorefile({ port, health, ready, metrics, endpoint: o.endpoint, upstream: o.upstream }));
+  writeFileSync(corefile, kubeadmCorefile({ port, health, ready, metrics, endpoint: o.endpoint, upstream: o.upstream, tls: o.tls }));
   // BENCH_NODE_FLAGS: extra Node flags for experiments (not for recorded results).
   const experiment = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const args = [...PRODUCT_NODE_FLAGS, ...experiment, ...(o.nodeArgs ?? []), join(DIST, 'cli.js'), '-conf', corefile, '-quiet'];

@@ -44,9 +44,15 @@ interface Ask {
   cd?: boolean;
   opt?: Partial<Opt>;
   family?: 1 | 2;
+  /** Ask as a new question: not asked before, so the cache only notes it (default: as if asked once before). */
+  fresh?: boolean;
 }
 
-/** The router's path in small: the cache first, else the chain, the reply finished and offered to the cache. */
+/**
+ * The router's path in small: the cache first, else the chain, the reply finished and offered to
+ * the cache. A reply is kept the second time its question is asked; unless `ask.fresh`, it is
+ * offered twice, as if the question had been asked once before (the doorkeeper has its own test).
+ */
 async function serve(handlers: Handler[], cache: WireCache, name: string, ask: Ask = {}): Promise<{ msg: Msg; bytes: Buffer; cached: boolean }> {
   const opt = ask.opt ? { udpSize: 1232, version: 0, do: false, extendedRcode: 0, options: [], ...ask.opt } : undefined;
   const wire = encode(newQuery(name, Type.A, { id: ask.id ?? 1, rd: ask.rd ?? true, cd: ask.cd ?? false, opt }));
@@ -57,6 +63,7 @@ async function serve(handlers: Handler[], cache: WireCache, name: string, ask: A
   const req = newRequest(v.msg, v.size, { ...peer, family: ask.family ?? 1 }, '.', 'dns://:53');
   const reply = await compose(handlers)(req);
   const out = finish(v.msg, reply, v.size);
+  if (!ask.fresh) cache.put(wire, req, handlers, reply, out);
   cache.put(wire, req, handlers, reply, out);
   return { msg: decode(out), bytes: out, cached: false };
 }
@@ -159,6 +166,23 @@ describe('wire cache', () => {
     const c2 = new WireCache();
     await serve([plain], c2, 'b.cluster.local.');
     expect((await serve([plain], c2, 'b.cluster.local.', { id: 2 })).cached).toBe(false);
+  });
+
+  it('keeps a reply the second time its question is asked: names asked once take no slot', async () => {
+    const token = { t: { valid: true } };
+    const calls = { n: 0 };
+    const handlers = [answering(token, calls)];
+    const cache = new WireCache();
+    for (let i = 0; i < 1000; i++) await serve(handlers, cache, `once${i}.cluster.local.`, { fresh: true });
+    expect(cache.size).toBe(0);
+    expect((await serve(handlers, cache, 'once7.cluster.local.', { fresh: true, id: 2 })).cached).toBe(false);
+    expect(cache.size).toBe(1);
+    expect((await serve(handlers, cache, 'once7.cluster.local.', { fresh: true, id: 3 })).cached).toBe(true);
+    // The same name with another OPT is another question, asked for the first time.
+    expect((await serve(handlers, cache, 'once7.cluster.local.', { fresh: true, opt: {} })).cached).toBe(false);
+    expect((await serve(handlers, cache, 'once7.cluster.local.', { fresh: true, opt: {} })).cached).toBe(false);
+    expect((await serve(handlers, cache, 'once7.cluster.local.', { fresh: true, opt: {} })).cached).toBe(true);
+    expect(calls.n).toBe(1003);
   });
 
   it('stays within its byte bound under a flood of names, and keeps what is asked again', async () => {

@@ -180,5 +180,8 @@ function transportError(err: Error, signal: AbortSignal): Error {
   if (signal.aborted) return abortError(signal);
   if (err instanceof TransportError || err instanceof ApiError) return err;
   const code = (err as NodeJS.ErrnoException).code;
-  return new TransportError(code ? `${code}: ${err.message}` : err.message);
+  // Node 24 suggests --use-system-ca on certificate errors; here the CA is the `tls` option's or the
+  // service account's ca.crt, so that hint would point the operator the wrong way.
+  const message = err.message.replace(/; if the root CA is installed locally, try running Node\.js with --use-system-ca$/, '');
+  return new TransportError(code ? `${code}: ${message}` : message);
 }

@@ -1,11 +1,15 @@
 /**
  * A Kubernetes API server simulator for tests and benchmarks: list/watch of namespaces, services,
- * endpoints, pods and endpointslices over real HTTP, with the protocol details clients depend on
- * (resourceVersions, continue tokens, 410 Gone, bookmarks, selectors, Status errors) and fault injection.
+ * endpoints, pods and endpointslices over real HTTP or HTTPS (optionally with client certificates),
+ * with the protocol details clients depend on (resourceVersions, continue tokens, 410 Gone, bookmarks,
+ * selectors, Status errors) and fault injection.
  * What is and is not faithful: README.md in this folder.
  */
+import { X509Certificate } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { parseAllDocuments } from 'yaml';
 import { bootstrapObjects } from './bootstrap.ts';
 import { ValidationError } from './defaults.ts';
@@ -30,8 +34,21 @@ export interface ApiServerOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** When set, every request needs `Authorization: Bearer <token>`, else 401. */
+  /**
+   * When set, every request needs `Authorization: Bearer <token>` (or, with `tls.ca`, a client
+   * certificate signed by that CA), else 401.
+   */
   token?: string;
+  /**
+   * Serve HTTPS with this serving key pair (PEM contents) instead of HTTP; `url` is then https://.
+   * With `ca` (PEM, one or more CAs), as kube-apiserver's --client-ca-file: clients are asked for a
+   * certificate, and a request authenticates with one issued by `ca`, or else with the bearer
+   * `token`; a request with neither gets 401. A missing or unverifiable client certificate does not
+   * fail the handshake (kube-apiserver uses tls.RequestClientCert and verifies in its x509
+   * authenticator). The server sends `cert` as given (the leaf, plus whatever chain the PEM holds),
+   * as Go's TLS does.
+   */
+  tls?: { key: string; cert: string; ca?: string };
   /** Events kept per resource for watch resume and consistent pages; older RVs get 410. Default 10000. */
   historyLimit?: number;
   /** Interval of BOOKMARK events for watches with allowWatchBookmarks. Default 1000 ms. */
@@ -52,6 +69,8 @@ export interface RequestRecord {
   path: string;
   query: Record<string, string>;
   status: number;
+  /** How the request authenticated, when auth is on and it did: a verified client certificate or the bearer token. */
+  auth?: 'certificate' | 'token';
 }
 
 /** Counters for assertions. */
@@ -68,7 +87,7 @@ export interface ApiServerStats {
 
 /** A running simulator. */
 export interface ApiServer {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT, or https://127.0.0.1:PORT with the `tls` option. */
   readonly url: string;
   /** Creates or updates an object (by kind/namespace/name), emitting ADDED/MODIFIED; returns the stored copy. Throws on invalid objects. */
   apply(obj: any): any;
@@ -80,7 +99,7 @@ export interface ApiServer {
   get(kind: string, namespace: string | undefined, name: string): any | undefined;
   /** The current global resourceVersion. */
   readonly resourceVersion: string;
-  /** Changes the accepted bearer token (undefined = no auth). */
+  /** Changes the accepted bearer token (undefined = no token auth; client certificates still count with `tls.ca`). */
   setToken(token: string | undefined): void;
   readonly faults: Faults;
   readonly stats: ApiServerStats;
@@ -95,7 +114,7 @@ class Simulator implements ApiServer {
   readonly stats: ApiServerStats = { lists: 0, watches: 0, openWatches: 0, requests: [] };
   readonly faults: FaultState;
   private readonly store: Store;
-  private readonly server: http.Server;
+  private readonly server: http.Server | https.Server;
   private readonly sockets = new Set<Socket>();
   private readonly watchers = new Set<Watcher>();
   private readonly watchConfig: WatchConfig;
@@ -108,6 +127,10 @@ class Simulator implements ApiServer {
   private generation = 0;
 
   private readonly opts: ApiServerOptions;
+  /** tls.ca, parsed; undefined when client certificates are not asked for. */
+  private readonly clientCAs: X509Certificate[] | undefined;
+  /** Per TLS connection: did its client certificate verify (checked once, at its first request). */
+  private readonly certVerdicts = new WeakMap<TLSSocket, boolean>();
 
   constructor(opts: ApiServerOptions) {
     this.opts = opts;
@@ -137,13 +160,25 @@ class Simulator implements ApiServer {
         this.stats.openWatches = this.watchers.size;
       },
     };
-    this.server = http.createServer((req, res) => {
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) sendJson(req, res, 500, failure(500, `simulator bug: ${(err as Error)?.stack ?? String(err)}`), false);
         else res.destroy();
       });
-    });
+    };
+    const tls = opts.tls;
+    this.clientCAs = tls?.ca !== undefined ? parseCertificates(tls.ca) : undefined;
+    if (this.clientCAs?.length === 0) throw new Error('tls.ca: no PEM certificate in it');
+    // requestCert without rejectUnauthorized: the handshake succeeds with no or a bad certificate, and
+    // the certificate is checked per request, so a token can still authenticate (RequestClientCert).
+    // The CA is deliberately not given to Node: OpenSSL would then append it to the chain the server
+    // sends (auto-chain from the verify store), which Go's TLS never does, and a client trusting another
+    // CA would see "self-signed certificate in certificate chain" instead of what a real API server gets.
+    this.server = tls
+      ? https.createServer({ key: tls.key, cert: tls.cert, ...(this.clientCAs && { requestCert: true, rejectUnauthorized: false }) }, onRequest)
+      : http.createServer(onRequest);
     this.server.keepAliveTimeout = 60_000;
+    // The raw TCP socket, also under TLS (destroying it ends the TLS connection on top).
     this.server.on('connection', (s: Socket) => {
       if (this.isDown || this.closed) return void s.destroy();
       this.sockets.add(s);
@@ -176,7 +211,7 @@ class Simulator implements ApiServer {
       this.server.listen(this.port, this.host);
     });
     this.port = (this.server.address() as AddressInfo).port;
-    this.url = `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+    this.url = `${this.opts.tls ? 'https' : 'http'}://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
   apply(obj: any): any {
@@ -254,13 +289,32 @@ class Simulator implements ApiServer {
     }
   }
 
-  private authorized(req: http.IncomingMessage): boolean {
-    if (this.token === undefined) return true;
+  /** How the request authenticates: 'none' when auth is off, undefined when it fails (401). */
+  private authenticate(req: http.IncomingMessage): RequestRecord['auth'] | 'none' | undefined {
+    if (this.token === undefined && this.clientCAs === undefined) return 'none';
+    // kube-apiserver's union authenticator: the x509 one first, then the bearer token.
+    if (this.clientCAs !== undefined && this.clientCertVerified(req.socket as TLSSocket)) return 'certificate';
+    if (this.token === undefined) return undefined;
     const m = /^bearer\s+(\S+)\s*$/i.exec(String(req.headers.authorization ?? ''));
-    return m !== null && m[1] === this.token;
+    return m !== null && m[1] === this.token ? 'token' : undefined;
   }
 
-  private record(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+  /**
+   * What kube-apiserver's x509 authenticator checks of the client's certificate: issued and signed by
+   * one of the client CAs (directly: intermediates are not followed), within its validity, and usable
+   * for client auth (an extendedKeyUsage, when present, must allow clientAuth). The TLS handshake has
+   * already proved the client holds its key (CertificateVerify).
+   */
+  private clientCertVerified(socket: TLSSocket): boolean {
+    let ok = this.certVerdicts.get(socket);
+    if (ok === undefined) {
+      ok = verifyClientCert(socket.getPeerX509Certificate?.(), this.clientCAs ?? []);
+      this.certVerdicts.set(socket, ok);
+    }
+    return ok;
+  }
+
+  private record(req: http.IncomingMessage, res: http.ServerResponse, url: URL): RequestRecord {
     const rec: RequestRecord = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0 };
     const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => http.ServerResponse;
     res.writeHead = ((...args: unknown[]) => {
@@ -271,11 +325,12 @@ class Simulator implements ApiServer {
       }
       return writeHead(...args);
     }) as typeof res.writeHead;
+    return rec;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim.invalid');
-    this.record(req, res, url);
+    const rec = this.record(req, res, url);
     const send = (st: Status, extra?: Record<string, string>): void => sendJson(req, res, st.code ?? 200, st, true, extra);
     if (this.faults.slowMs > 0) {
       await delay(this.faults.slowMs);
@@ -283,7 +338,9 @@ class Simulator implements ApiServer {
     }
     const fail = this.faults.takeFailure();
     if (fail !== undefined) return send(failure(fail), fail === 429 || fail === 503 ? { 'Retry-After': '1' } : {});
-    if (!this.authorized(req)) return send(failure(401));
+    const auth = this.authenticate(req);
+    if (auth === undefined) return send(failure(401));
+    if (auth !== 'none') rec.auth = auth;
     const method = req.method ?? 'GET';
     const path = url.pathname;
     if (path === '/healthz' || path === '/livez' || path === '/readyz') return sendText(res, 200, 'ok');
@@ -307,6 +364,23 @@ class Simulator implements ApiServer {
     const reply = await serveList(this.store, route.def, route.namespace, o, this.opts.tooLargeWaitMs ?? 3000);
     return sendJson(req, res, reply.code, reply.body, true);
   }
+}
+
+/** Every certificate of a PEM bundle. */
+function parseCertificates(pem: string): X509Certificate[] {
+  return (pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((block) => new X509Certificate(block));
+}
+
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const ANY_USAGE = '2.5.29.37.0';
+
+function verifyClientCert(peer: X509Certificate | undefined, cas: X509Certificate[]): boolean {
+  if (peer === undefined) return false;
+  const now = Date.now();
+  if (now < peer.validFromDate.getTime() || now > peer.validToDate.getTime()) return false;
+  const usages = peer.keyUsage; // the extendedKeyUsage OIDs; undefined without the extension
+  if (usages !== undefined && !usages.includes(CLIENT_AUTH) && !usages.includes(ANY_USAGE)) return false;
+  return cas.some((ca) => peer.checkIssued(ca) && peer.verify(ca.publicKey));
 }
 
 /** Starts a simulator; resolves once it accepts connections. */
