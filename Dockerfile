@@ -38,7 +38,7 @@ FROM ${RUNTIME_IMAGE}
 LABEL org.opencontainers.image.title="clusterdns" \
       org.opencontainers.image.description="Kubernetes-aware DNS server, drop-in for CoreDNS with its kubernetes plugin" \
       org.opencontainers.image.licenses="Apache-2.0"
-ENV NODE_ENV=production MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist

@@ -168,21 +168,38 @@ describe('wire cache', () => {
     expect((await serve([plain], c2, 'b.cluster.local.', { id: 2 })).cached).toBe(false);
   });
 
-  it('keeps a reply the second time its question is asked: names asked once take no slot', async () => {
+  it('keeps an NXDOMAIN the second time its question is asked (names asked once take no slot), other replies at once', async () => {
     const token = { t: { valid: true } };
     const calls = { n: 0 };
-    const handlers = [answering(token, calls)];
+    const existing = answering(token, calls);
+    // Names under `once` do not exist; the rest answer as the kubernetes stand-in does.
+    const handlers: Handler[] = [{
+      name: 'kubernetes',
+      async serveDNS(req, next) {
+        if (!req.qname.startsWith('once')) return existing.serveDNS(req, next);
+        calls.n++;
+        req.responder = 'kubernetes';
+        req.wireToken = token.t;
+        return replyTo(req.msg, Rcode.NXDOMAIN);
+      },
+    }];
     const cache = new WireCache();
     for (let i = 0; i < 1000; i++) await serve(handlers, cache, `once${i}.cluster.local.`, { fresh: true });
     expect(cache.size).toBe(0);
-    expect((await serve(handlers, cache, 'once7.cluster.local.', { fresh: true, id: 2 })).cached).toBe(false);
+    expect((await serve(handlers, cache, 'there.cluster.local.', { fresh: true })).cached).toBe(false);
+    expect((await serve(handlers, cache, 'there.cluster.local.', { fresh: true, id: 2 })).cached).toBe(true);
     expect(cache.size).toBe(1);
-    expect((await serve(handlers, cache, 'once7.cluster.local.', { fresh: true, id: 3 })).cached).toBe(true);
+    expect((await serve(handlers, cache, 'once7.cluster.local.', { fresh: true, id: 2 })).cached).toBe(false);
+    expect(cache.size).toBe(2);
+    const hit = await serve(handlers, cache, 'once7.cluster.local.', { fresh: true, id: 3 });
+    expect(hit.cached).toBe(true);
+    expect(hit.msg.rcode).toBe(Rcode.NXDOMAIN);
     // The same name with another OPT is another question, asked for the first time.
     expect((await serve(handlers, cache, 'once7.cluster.local.', { fresh: true, opt: {} })).cached).toBe(false);
     expect((await serve(handlers, cache, 'once7.cluster.local.', { fresh: true, opt: {} })).cached).toBe(false);
     expect((await serve(handlers, cache, 'once7.cluster.local.', { fresh: true, opt: {} })).cached).toBe(true);
-    expect(calls.n).toBe(1003);
+    // The chain ran for 1,000 first asks, `there` once, `once7`'s second ask, and its OPT form twice.
+    expect(calls.n).toBe(1004);
   });
 
   it('stays within its byte bound under a flood of names, and keeps what is asked again', async () => {

@@ -14,10 +14,12 @@
  * One cache per port (its router): the name decides the server block, so the key does too. Bounded
  * by bytes in two generations: when the young one is full the old one is dropped, and entries asked
  * for again are carried over (a flood of new names cannot grow it, and what is in use survives).
- * A reply is kept the second time its question is asked, not the first: names asked once (a pod's
- * search-path expansions, a flood of random names) never take a slot or push out what is in use.
+ * An NXDOMAIN is kept the second time its question is asked, not the first: names asked once (a
+ * pod's search-path expansions, a flood of random names) never take a slot or push out what is in
+ * use. Other replies are kept at once: names that exist are bounded by the cluster, and an extra
+ * miss for each of them measurably cost CPU and p99 latency (bench/RESULTS.md).
  */
-import { MAX_TCP_SIZE, MAX_UDP_SIZE, MIN_UDP_SIZE } from '../dns/constants.js';
+import { MAX_TCP_SIZE, MAX_UDP_SIZE, MIN_UDP_SIZE, Rcode } from '../dns/constants.js';
 import type { Msg } from '../dns/message.js';
 import type { Handler, HitInfo, Proto, Request, WireToken } from '../plugin/handler.js';
 
@@ -58,7 +60,7 @@ const ENTRY_OVERHEAD = 250;
 const CHUNK = 64 * 1024;
 /** Default bound for both generations together. */
 export const DEFAULT_MAX_BYTES = 24 * 1024 * 1024;
-/** Slots of the table of questions asked once (a tag per slot, 4 bytes each). */
+/** Slots of the table of NXDOMAIN questions asked once (a tag per slot, 4 bytes each). */
 const SEEN_SLOTS = 1 << 16;
 
 /** Set by shape(): the question's length and the OPT key of the message last shaped. */
@@ -189,7 +191,7 @@ function observersOf(handlers: readonly Handler[], at: number): readonly Handler
 export class WireCache {
   private young = new Generation();
   private old = new Generation();
-  /** Questions asked once: slot (hash & mask) -> hash + 1. A collision only costs a popular question one more miss. */
+  /** NXDOMAIN questions asked once: slot (hash & mask) -> hash + 1. A collision only costs a question one more miss. */
   private readonly seen = new Int32Array(SEEN_SLOTS);
 
   constructor(private readonly maxBytes = DEFAULT_MAX_BYTES) {}
@@ -243,10 +245,12 @@ export class WireCache {
     if (!token || !token.valid || !req.responder) return;
     const h = shape(buf, req.proto === 'tcp');
     if (h < 0) return;
-    const slot = h & (SEEN_SLOTS - 1);
-    if (this.seen[slot] !== h + 1) {
-      this.seen[slot] = h + 1;
-      return;
+    if (reply.rcode === Rcode.NXDOMAIN) {
+      const slot = h & (SEEN_SLOTS - 1);
+      if (this.seen[slot] !== h + 1) {
+        this.seen[slot] = h + 1;
+        return;
+      }
     }
     const qlen = shapedQlen;
     const optKey = shapedOptKey;
