@@ -32,12 +32,12 @@ const file = join(tmpdir(), `flood-${process.pid}.txt`);
 const count = Math.ceil(qps * seconds * rounds * 1.2);
 writeFileSync(file, Array.from({ length: count }, (_, i) => `x${i}.example-${i % 97}.com.ns-${i % 200}.svc.cluster.local A\n`).join(''));
 
-const sim = await startSim(SERVICES, { cpus: LOAD_CPU });
+const sim = await startSim(SERVICES, { cpus: LOAD_CPU, tls: true });
 const stub = await startStubUpstream();
 try {
   console.log(`flood: ${SERVICES} Services loaded; ${rounds} rounds of ${seconds} s at ${qps} qps offered, every query a new name`);
   for (const [label, env] of [['image settings', undefined], [`as deployed (NODE_OPTIONS=${deployed})`, { NODE_OPTIONS: deployed }]] as const) {
-    const c = await startClusterDns({ endpoint: sim.url, upstream: stub.addr, cpus: SERVER_CPU, env });
+    const c = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: stub.addr, cpus: SERVER_CPU, env });
     const mib = async (metric: string) => ((await scrape(c.metricsUrl, metric)) / 1048576).toFixed(1);
     const show = async (what: string) => `${what}: RSS ${(rssKiB(c.proc.pid) / 1024).toFixed(1)} MiB, heap used ${await mib('nodejs_heap_size_used_bytes')} MiB, external ${await mib('nodejs_external_memory_bytes')} MiB`;
     try {

@@ -37,7 +37,7 @@ async function idleCpuPerMs(srv: ClusterDns, ms: number): Promise<number> {
 }
 
 async function measureSize(env: BenchEnv, sim: Sim, services: number): Promise<{ cpuPerUpdateMs: number; idlePct: number; p50: number; p99: number; failed: number; readyMs: number }> {
-  const srv = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, cpus: SERVER_CPU, readyTimeoutMs: 120_000 });
+  const srv = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: SERVER_CPU, readyTimeoutMs: 120_000 });
   const asker = new Asker(srv.port);
   let gen = 0;
   try {

@@ -36,7 +36,7 @@ export async function run(env: BenchEnv): Promise<Section> {
   } finally {
     await knot.proc.stop();
   }
-  const cdns = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, cpus: SERVER_CPU });
+  const cdns = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: SERVER_CPU });
   try {
     await series('clusterdns', cdns.proc, cdns.port);
   } finally {

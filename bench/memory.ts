@@ -22,10 +22,10 @@ const BOOTSTRAP_OBJECTS = 6;
 
 /**
  * The runtime's own floor: Node 24 with the flags the image uses and the built-in modules any DNS
- * server on it needs (dgram, net, http), doing nothing.
+ * server on it needs (dgram, net, http, and https: the API server speaks only TLS), doing nothing.
  */
 async function nodeFloor(): Promise<{ rss: number; file: number }> {
-  const code = "require('node:dgram'); require('node:net'); require('node:http'); setTimeout(() => {}, 10000)";
+  const code = "require('node:dgram'); require('node:net'); require('node:http'); require('node:https'); setTimeout(() => {}, 10000)";
   const p = start('node-floor', NODE, [...PRODUCT_NODE_FLAGS, '-e', code], { cpus: SERVER_CPU, env: { ...process.env, ...PRODUCT_ENV } });
   try {
     await sleep(2000);
@@ -39,7 +39,7 @@ export async function run(env: BenchEnv): Promise<Section> {
   const deployed = deployNodeOptions();
   const rows: Array<Array<string | number>> = [];
   const floor = await nodeFloor();
-  rows.push(['Node 24 alone (dgram, net, http loaded; no clusterdns)', '', '', '', fmt(floor.rss, 1), '', '', '', '', fmt(floor.file, 1), fmt(floor.rss - floor.file, 1), '', '', '']);
+  rows.push(['Node 24 alone (dgram, net, http, https loaded; no clusterdns)', '', '', '', fmt(floor.rss, 1), '', '', '', '', fmt(floor.file, 1), fmt(floor.rss - floor.file, 1), '', '', '']);
   const data: Record<string, unknown> = {};
   let emptyKiB = NaN;
   // An empty cluster first: the fixed cost, against which the per-object cost is read.
@@ -54,7 +54,7 @@ export async function run(env: BenchEnv): Promise<Section> {
   ];
   for (const { services, pinned, workers, deploy } of runs as Array<{ services: number; pinned: boolean; workers: number; deploy?: boolean }>) {
     const sim = await env.sim(services);
-    const srv = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, cpus: pinned ? SERVER_CPU : undefined, workers, readyTimeoutMs: 120_000, env: deploy ? { NODE_OPTIONS: deployed } : undefined });
+    const srv = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: pinned ? SERVER_CPU : undefined, workers, readyTimeoutMs: 120_000, env: deploy ? { NODE_OPTIONS: deployed } : undefined });
     try {
       await sleep(3000);
       const early = rssKiB(srv.proc.pid);
@@ -95,7 +95,7 @@ export async function run(env: BenchEnv): Promise<Section> {
     }
   }
   const markdown = [
-    `clusterdns pinned to CPU ${SERVER_CPU} with the kubeadm Corefile and \`-workers 1\` (the "unpinned" rows: not pinned, as in a pod whose CPU limit does not change the CPUs the process may use; then with the product's default \`-workers\`), the simulator on CPU ${LOAD_CPU}. RSS (VmRSS) 3 s after /ready, settled (${SETTLE_MS / 1000} s after /ready: V8's memory reducer shrinks the heap once allocation has been quiet for ~8 s), then after 3 s of the query mix at 20k qps (the larger of settled and after load is held against the budget); peak = VmHWM over the whole run (startup's list decoding included). "JS heap" is used / total / external as the process's own metrics report them. "KiB per object" = (RSS - empty cluster's RSS) / objects added. MiB throughout; the budget is 60 MiB + 1 KiB per tracked object (Services + EndpointSlices + Namespaces). CoreDNS's formula counts the ${ENDPOINTS} Pods behind each Service. "File-backed" (RssFile) is the part of RSS that maps files, mostly the node binary's pages: shared and reclaimable, unlike the anonymous rest; the first row is Node itself with the image's flags and nothing of ours, the floor any Node server starts from. The "as deployed" rows add deploy/'s NODE_OPTIONS (${deployed}: the heap cap that goes with its 170Mi limit, which makes V8 collect sooner).`,
+    `clusterdns pinned to CPU ${SERVER_CPU} with the kubeadm Corefile and \`-workers 1\` (the "unpinned" rows: not pinned, as in a pod whose CPU limit does not change the CPUs the process may use; then with the product's default \`-workers\`), the simulator on CPU ${LOAD_CPU}, over HTTPS with a client certificate (a real API server speaks only TLS, and TLS's state is part of the footprint). RSS (VmRSS) 3 s after /ready, settled (${SETTLE_MS / 1000} s after /ready: V8's memory reducer shrinks the heap once allocation has been quiet for ~8 s), then after 3 s of the query mix at 20k qps (the larger of settled and after load is held against the budget); peak = VmHWM over the whole run (startup's list decoding included). "JS heap" is used / total / external as the process's own metrics report them. "KiB per object" = (RSS - empty cluster's RSS) / objects added. MiB throughout; the budget is 60 MiB + 1 KiB per tracked object (Services + EndpointSlices + Namespaces). CoreDNS's formula counts the ${ENDPOINTS} Pods behind each Service. "File-backed" (RssFile) is the part of RSS that maps files, mostly the node binary's pages: shared and reclaimable, unlike the anonymous rest; the first row is Node itself with the image's flags and nothing of ours, the floor any Node server starts from. The "as deployed" rows add deploy/'s NODE_OPTIONS (${deployed}: the heap cap that goes with its 170Mi limit, which makes V8 collect sooner).`,
     '',
     table(['Services', 'tracked objects', 'ready ms', 'RSS 3 s after ready', 'RSS settled', 'JS heap MiB', 'RSS after load', 'peak RSS', 'KiB per object', 'of it file-backed', 'anonymous (RSS - file)', 'budget', 'within budget', 'CoreDNS formula MB'], rows),
   ].join('\n');

@@ -37,7 +37,7 @@ export async function run(env: BenchEnv): Promise<Section> {
   const q = env.queries(SERVICES);
   const dir = join(env.work, 'profile-query');
   mkdirSync(dir, { recursive: true });
-  const srv = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, cpus: SERVER_CPU, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  const srv = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: SERVER_CPU, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   let m: Measured;
   const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
   const window = { fromUs: 0, toUs: 0 };
@@ -68,7 +68,7 @@ export async function run(env: BenchEnv): Promise<Section> {
 async function gcUnderLoad(env: BenchEnv): Promise<{ markdown: string; data: Record<string, number> }> {
   const sim = await env.sim(SERVICES);
   const q = env.queries(SERVICES);
-  const srv = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, cpus: SERVER_CPU, nodeArgs: ['--trace-gc'] });
+  const srv = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: SERVER_CPU, nodeArgs: ['--trace-gc'] });
   let m: Measured;
   let trace = '';
   try {

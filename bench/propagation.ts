@@ -18,7 +18,7 @@ export const CREATIONS = 1_000;
 
 export async function run(env: BenchEnv): Promise<Section> {
   const sim = await env.sim(SERVICES);
-  const srv = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, cpus: SERVER_CPU, readyTimeoutMs: 120_000 });
+  const srv = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: SERVER_CPU, readyTimeoutMs: 120_000 });
   const ns = `bench-prop-${Date.now().toString(36)}`;
   const asker = new Asker(srv.port);
   const latencies: number[] = [];

@@ -68,10 +68,10 @@ const WARMUP_MIN = 3;
 
 async function main(): Promise<number> {
   console.log(`soak-churn: ${rate}/s creates and deletes (each Service lives ${LIFETIME_MS / 1000} s, ~${live} at a time) over ${base} Services, for ${(durationTotal / 1000).toFixed(0)} s`);
-  const sim = await startSim(base);
+  const sim = await startSim(base, { tls: true });
   const stub = await startStubUpstream();
   // --trace-gc: the live heap after each full GC is the leak signal ("heap used" includes garbage).
-  const srv = await startClusterDns({ endpoint: sim.url, upstream: stub.addr, workers, readyTimeoutMs: 120_000, nodeArgs: ['--trace-gc'] });
+  const srv = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: stub.addr, workers, readyTimeoutMs: 120_000, nodeArgs: ['--trace-gc'] });
   const pid = srv.proc.pid;
   const metric = (m: string) => scrape(srv.metricsUrl, m);
   const liveAfterGc = new Map<string, number>(); // isolate -> MB live after its last Mark-Compact

@@ -22,7 +22,7 @@ export async function run(env: BenchEnv): Promise<Section> {
   const times: number[] = [];
   const problems: string[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const srv = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, cpus: SERVER_CPU, readyTimeoutMs: 120_000 });
+    const srv = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: SERVER_CPU, readyTimeoutMs: 120_000 });
     times.push(srv.readyMs);
     const asker = new Asker(srv.port);
     try {
@@ -36,7 +36,7 @@ export async function run(env: BenchEnv): Promise<Section> {
   }
   const dir = join(env.work, 'profile-startup');
   mkdirSync(dir, { recursive: true });
-  const prof = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, cpus: SERVER_CPU, readyTimeoutMs: 120_000, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  const prof = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: SERVER_CPU, readyTimeoutMs: 120_000, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   await prof.proc.stop(60_000);
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   const summary = file ? profileTables(summarizeProfile(join(dir, file), ROOT, 15), 10) : `(no profile written: ${prof.proc.output().slice(-500)})`;

@@ -33,7 +33,7 @@ export async function run(env: BenchEnv): Promise<Section> {
   writeFileSync(repliesFile, await captureReplies(knot.port, q.lines));
   const raw = start('raw-dgram', NODE, [join(ROOT, 'bench', 'raw-dgram-server.ts'), '--replies', repliesFile], { cpus: SERVER_CPU });
   const rawPort = Number((await raw.waitFor(/listening on (\d+)/, 30_000))[1]);
-  const cdns = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, cpus: SERVER_CPU });
+  const cdns = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: SERVER_CPU });
   const targets: Target[] = [
     { name: 'Knot DNS (1 UDP worker)', pid: knot.proc.pid, port: knot.port, runs: [] },
     { name: 'raw dgram, precomputed bytes', pid: raw.pid, port: rawPort, runs: [] },

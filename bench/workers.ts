@@ -19,7 +19,7 @@ export async function run(env: BenchEnv): Promise<Section> {
   let command = '';
   try {
     for (const workers of [1, 2]) {
-      const srv = await startClusterDns({ endpoint: sim.url, upstream: env.stub.addr, workers });
+      const srv = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, workers });
       servers.push({ workers, srv, runs: [], rss: NaN });
       await measure([srv.proc.pid], { port: srv.port, file: q.file, seconds: 2, clients: 8, outstanding: 200 });
     }

@@ -56,7 +56,7 @@ export async function makeEnv(seconds: number): Promise<BenchEnv> {
     sim(services) {
       let s = sims.get(services);
       if (!s) {
-        s = startSim(services, { cpus: LOAD_CPU });
+        s = startSim(services, { cpus: LOAD_CPU, tls: true });
         sims.set(services, s);
       }
       return s;

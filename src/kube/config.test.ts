@@ -2,11 +2,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestCerts, type TestCerts } from '../../test/apiserver/test-certs.js';
 import { type KubeConnection, KubeConnectionError, inClusterConnection, resolveConnection } from './config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kube-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let pki: TestCerts;
+let other: TestCerts;
+beforeAll(async () => {
+  pki = await makeTestCerts(join(dir, 'pki'));
+  other = await makeTestCerts(join(dir, 'other'), { caName: 'other-ca' });
+});
 
 function file(name: string, text: string): string {
   const p = join(dir, name);
@@ -47,12 +54,30 @@ describe('endpoint', () => {
     expect(c.describe).toBe('endpoint http://127.0.0.1:8080');
     expect((await requestOptions(c)).headers).not.toHaveProperty('Authorization');
 
-    const tls = { cert: file('c.crt', 'CERT'), key: file('c.key', 'KEY'), ca: file('ca.crt', 'CA') };
+    const tls = { cert: pki.client.certFile, key: pki.client.keyFile, ca: pki.ca.certFile };
     const t = resolveConnection({ endpoint: 'https://api.example:6443', tls });
     const o = await requestOptions(t);
-    expect(String(o.ca)).toBe('CA');
-    expect(String(o.cert)).toBe('CERT');
-    expect(String(o.key)).toBe('KEY');
+    expect(String(o.ca)).toBe(pki.ca.cert);
+    expect(String(o.cert)).toBe(pki.client.cert);
+    expect(String(o.key)).toBe(pki.client.key);
+  });
+
+  it('checks the tls files when the Corefile is loaded, naming them, as client-go does when the client is made', () => {
+    const endpoint = 'https://api.example:6443';
+    const good = { cert: pki.client.certFile, key: pki.client.keyFile, ca: pki.ca.certFile };
+    const junk = file('junk.pem', 'not a certificate');
+    // A key that is not the certificate's.
+    expect(() => resolveConnection({ endpoint, tls: { ...good, key: other.client.keyFile } })).toThrow(
+      new RegExp(`^tls: client certificate ${good.cert} and key ${other.client.keyFile}: .*key values mismatch`),
+    );
+    expect(() => resolveConnection({ endpoint, tls: { ...good, cert: junk } })).toThrow(new RegExp(`^tls: client certificate ${junk} and key .*no start line`));
+    // Node's TLS would take a CA file without a certificate in it and fail every handshake later.
+    expect(() => resolveConnection({ endpoint, tls: { ...good, ca: junk } })).toThrow(`tls: CA certificate ${junk}: no PEM certificate in it`);
+    const broken = file('broken-ca.pem', `${pki.ca.cert}\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`);
+    expect(() => resolveConnection({ endpoint, tls: { ...good, ca: broken } })).toThrow(new RegExp(`^tls: CA certificate ${broken}: certificate 2 does not parse`));
+    // A bundle of several CAs is fine.
+    const bundle = file('bundle.pem', `${pki.ca.cert}\n${other.ca.cert}`);
+    expect(() => resolveConnection({ endpoint, tls: { ...good, ca: bundle } })).not.toThrow();
   });
 
   it('rejects bad URLs and unreadable TLS files clearly', () => {
@@ -145,7 +170,14 @@ describe('inClusterConnection', () => {
   });
 
   it('uses the cluster CA file when present', async () => {
-    const c = inClusterConnection({ host: '10.0.0.1', port: '443', tokenFile: file('t2', 'x'), caFile: file('sa-ca.crt', 'SACA') });
-    expect(String((await requestOptions(c)).ca)).toBe('SACA');
+    const c = inClusterConnection({ host: '10.0.0.1', port: '443', tokenFile: file('t2', 'x'), caFile: pki.ca.certFile });
+    expect(String((await requestOptions(c)).ca)).toBe(pki.ca.cert);
+  });
+
+  it('refuses a cluster CA file without a certificate in it', () => {
+    const junk = file('sa-junk.crt', 'SACA');
+    expect(() => inClusterConnection({ host: '10.0.0.1', port: '443', tokenFile: file('t3', 'x'), caFile: junk })).toThrow(
+      `in-cluster CA certificate ${junk}: no PEM certificate in it`,
+    );
   });
 });

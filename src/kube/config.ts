@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import type https from 'node:https';
 import { isIPv6 } from 'node:net';
 import { delimiter, join } from 'node:path';
-import { KubeConnectionError, checkServer, mustRead } from './connection-checks.js';
+import { KubeConnectionError, checkCaBundle, checkClientTls, checkServer, mustRead } from './connection-checks.js';
 import { type ApplyAuth, loadKubeconfigAuth } from './kubeconfig-auth.js';
 import { readKubeconfigs } from './kubeconfig-file.js';
 import { applyAuthFiles } from './request-auth.js';
@@ -70,6 +70,7 @@ export function resolveConnection(opts: ApiConnectionOptions, env: NodeJS.Proces
 export function endpointConnection(endpoint: string, tls?: ApiConnectionOptions['tls']): KubeConnection {
   const server = checkServer(endpoint, 'endpoint');
   if (tls) for (const f of [tls.cert, tls.key, tls.ca]) mustRead(f, 'tls');
+  if (tls) checkClientTls(tls);
   const files = tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {};
   return { server, applyTo: (opts) => applyAuthFiles(files, opts), describe: `endpoint ${server}` };
 }
@@ -80,6 +81,7 @@ export function inClusterConnection(env: InClusterEnv): KubeConnection {
   const server = checkServer(`${env.scheme ?? 'https'}://${host}:${env.port}`, 'in-cluster API address');
   mustRead(env.tokenFile, 'in-cluster service account token');
   const files = { tokenFile: env.tokenFile, ...(env.caFile && existsSync(env.caFile) && { ca: env.caFile }) };
+  if (files.ca) checkCaBundle(files.ca, 'in-cluster CA certificate');
   return { server, applyTo: (opts) => applyAuthFiles(files, opts), describe: 'in-cluster' };
 }
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { endpointConnection, inClusterConnection, resolveConnection } from './config.js';
+import { makeTestCerts } from '../../test/apiserver/test-certs.js';
 
 const loads = vi.hoisted(() => ({ clientNode: 0, yaml: 0 }));
 
@@ -43,8 +44,9 @@ async function requestOptions(c: { applyTo(o: https.RequestOptions): Promise<voi
 
 describe('lazy loading', () => {
   it('endpoint and in-cluster connections load neither client-node nor yaml', async () => {
-    const tls = { cert: file('c.crt', 'CERT'), key: file('c.key', 'KEY'), ca: file('ca.crt', 'CA') };
-    expect(String((await requestOptions(endpointConnection('https://api.example:6443', tls))).cert)).toBe('CERT');
+    const pki = await makeTestCerts();
+    const tls = { cert: pki.client.certFile, key: pki.client.keyFile, ca: pki.ca.certFile };
+    expect(String((await requestOptions(endpointConnection('https://api.example:6443', tls))).cert)).toBe(pki.client.cert);
     const token = file('token', 'sa-token');
     const inCluster = inClusterConnection({ host: '10.96.0.1', port: '443', tokenFile: token, caFile: tls.ca });
     expect((await requestOptions(inCluster)).headers).toEqual({ Authorization: 'Bearer sa-token' });

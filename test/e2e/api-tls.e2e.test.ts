@@ -174,6 +174,26 @@ describe('endpoint https:// with tls CERT KEY CACERT (the CLI)', () => {
     expect(await httpGet(h.readyUrl)).toEqual({ status: 503, body: 'kubernetes' });
     expect(h.srv.proc.exitCode).toBeNull();
   });
+
+  it('a client key that is not the certificate\'s, or a CA file with no certificate: the CLI refuses the Corefile at its line, as CoreDNS fails to create the client', async () => {
+    const corefile = `${ZONE}:{port} {
+  kubernetes ${ZONE} {
+    endpoint https://127.0.0.1:1
+    tls client.crt client.key ca.crt
+  }
+}
+`;
+    for (const [files, reason] of [
+      [{ 'client.crt': pki.client.cert, 'client.key': other.client.key, 'ca.crt': pki.ca.cert }, /tls: client certificate client\.crt and key client\.key: .*key values mismatch/],
+      [{ 'client.crt': pki.client.cert, 'client.key': pki.client.key, 'ca.crt': 'not PEM' }, /tls: CA certificate ca\.crt: no PEM certificate in it/],
+    ] as const) {
+      const srv = await startCli(corefile, { files, wait: false });
+      const code = await new Promise((r) => (srv.proc.exitCode !== null ? r(srv.proc.exitCode) : srv.proc.once('exit', r)));
+      expect(code, srv.output()).toBe(1);
+      expect(srv.output()).toMatch(/Corefile:2 - Error during parsing: /);
+      expect(srv.output()).toMatch(reason);
+    }
+  });
 });
 
 describe('in-cluster connection over TLS (service account token, cluster CA)', () => {
