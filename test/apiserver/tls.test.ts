@@ -1,20 +1,12 @@
 /** The simulator over HTTPS: serving certificate, client-certificate and token auth, watches and faults under TLS. */
-import { rmSync } from 'node:fs';
 import https from 'node:https';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type ApiServer, type ApiServerOptions, startApiServer } from './server.ts';
-import { makeTestCerts, type TestCerts } from './test-certs.ts';
+import { usePkis } from './test-pkis.ts';
 import { service, waitFor } from './test-kit.ts';
 
-let pki: TestCerts;
-/** An unrelated CA with its own server and client certificates. */
-let other: TestCerts;
-beforeAll(async () => {
-  [pki, other] = await Promise.all([makeTestCerts(), makeTestCerts(undefined, { caName: 'unrelated-ca' })]);
-});
-afterAll(() => {
-  for (const d of [pki?.dir, other?.dir]) if (d) rmSync(d, { recursive: true, force: true });
-});
+/** The cluster's PKI, and an unrelated CA with its own server and client certificates. */
+const pkis = usePkis();
 
 let sim: ApiServer | undefined;
 afterEach(async () => {
@@ -24,7 +16,7 @@ afterEach(async () => {
 
 async function start(o: ApiServerOptions & { clientCA?: boolean } = {}): Promise<ApiServer> {
   const { clientCA = true, ...rest } = o;
-  sim = await startApiServer({ tls: { key: pki.server.key, cert: pki.server.cert, ...(clientCA && { ca: pki.ca.cert }) }, bookmarkIntervalMs: 50, ...rest });
+  sim = await startApiServer({ tls: { key: pkis.pki.server.key, cert: pkis.pki.server.cert, ...(clientCA && { ca: pkis.pki.ca.cert }) }, bookmarkIntervalMs: 50, ...rest });
   return sim;
 }
 
@@ -36,7 +28,7 @@ interface ClientOpts {
 }
 
 /** The client side of each case: trust pki's CA and present pki's client certificate. */
-const withCert = (): ClientOpts => ({ ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key });
+const withCert = (): ClientOpts => ({ ca: pkis.pki.ca.cert, cert: pkis.pki.client.cert, key: pkis.pki.client.key });
 
 function request(url: string, c: ClientOpts, method = 'GET', body?: object): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -91,12 +83,12 @@ describe('HTTPS', () => {
     const s = await start({ clientCA: false });
     expect(s.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     s.apply(service('default', 'web'));
-    const r = await request(`${s.url}/api/v1/services`, { ca: pki.ca.cert });
+    const r = await request(`${s.url}/api/v1/services`, { ca: pkis.pki.ca.cert });
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body).items.map((i: any) => i.metadata.name)).toEqual(['web']);
     // The same host name checks a real client does: the certificate is for 127.0.0.1 and localhost.
-    expect((await request(s.url.replace('127.0.0.1', 'localhost') + '/healthz', { ca: pki.ca.cert })).status).toBe(200);
-    await expect(request(`${s.url}/healthz`, { ca: other.ca.cert })).rejects.toSatisfy((e) => code(e) === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    expect((await request(s.url.replace('127.0.0.1', 'localhost') + '/healthz', { ca: pkis.pki.ca.cert })).status).toBe(200);
+    await expect(request(`${s.url}/healthz`, { ca: pkis.other.ca.cert })).rejects.toSatisfy((e) => code(e) === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     await expect(request(`${s.url}/healthz`, {})).rejects.toSatisfy((e) => code(e) === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     // Plain HTTP to the TLS port gets no API answer (Node's TLS server answers 400 and closes).
     const plain = await fetch(s.url.replace('https:', 'http:') + '/api/v1/services').then((res) => res.status, (err: Error) => err.message);
@@ -113,51 +105,51 @@ describe('HTTPS', () => {
     expect(JSON.parse(ok.body).metadata.name).toBe('web');
     expect(s.stats.requests.at(-1)).toMatchObject({ path: '/api/v1/namespaces/default/services/web', status: 200, auth: 'certificate' });
 
-    const none = await request(`${s.url}/api/v1/services`, { ca: pki.ca.cert });
+    const none = await request(`${s.url}/api/v1/services`, { ca: pkis.pki.ca.cert });
     expect(none.status).toBe(401);
     expect(JSON.parse(none.body)).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized', message: 'Unauthorized' });
     // A certificate the server cannot verify does not break the handshake (RequestClientCert): it is a 401.
-    const foreign = await request(`${s.url}/api/v1/services`, { ca: pki.ca.cert, cert: other.client.cert, key: other.client.key });
+    const foreign = await request(`${s.url}/api/v1/services`, { ca: pkis.pki.ca.cert, cert: pkis.other.client.cert, key: pkis.other.client.key });
     expect(foreign.status).toBe(401);
     // The serving certificate chains to the CA too, but lacks the clientAuth usage that kube-apiserver's
     // x509 authenticator requires (OpenSSL checks the ssl_client purpose likewise).
-    const serverCert = await request(`${s.url}/api/v1/services`, { ca: pki.ca.cert, cert: pki.server.cert, key: pki.server.key });
+    const serverCert = await request(`${s.url}/api/v1/services`, { ca: pkis.pki.ca.cert, cert: pkis.pki.server.cert, key: pkis.pki.server.key });
     expect(serverCert.status).toBe(401);
     expect(s.stats.requests.filter((q) => q.status === 401)).toHaveLength(3);
     // Only the serving certificate is sent, not the CA with it (Go's TLS sends the cert file as is):
     // a client trusting another CA cannot verify the leaf.
-    await expect(request(`${s.url}/healthz`, { ca: other.ca.cert })).rejects.toSatisfy((e) => code(e) === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    await expect(request(`${s.url}/healthz`, { ca: pkis.other.ca.cert })).rejects.toSatisfy((e) => code(e) === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
   });
 
   it('a client CA bundle: a certificate from any of its CAs authenticates', async () => {
-    const s = await start({ tls: { key: pki.server.key, cert: pki.server.cert, ca: other.ca.cert + pki.ca.cert } });
+    const s = await start({ tls: { key: pkis.pki.server.key, cert: pkis.pki.server.cert, ca: pkis.other.ca.cert + pkis.pki.ca.cert } });
     expect((await request(`${s.url}/api/v1/services`, withCert())).status).toBe(200);
-    expect((await request(`${s.url}/api/v1/services`, { ca: pki.ca.cert, cert: other.client.cert, key: other.client.key })).status).toBe(200);
+    expect((await request(`${s.url}/api/v1/services`, { ca: pkis.pki.ca.cert, cert: pkis.other.client.cert, key: pkis.other.client.key })).status).toBe(200);
     expect(s.stats.requests.map((q) => q.auth)).toEqual(['certificate', 'certificate']);
-    await expect(startApiServer({ tls: { key: pki.server.key, cert: pki.server.cert, ca: 'not a certificate' } })).rejects.toThrow(/tls\.ca: no PEM certificate/);
+    await expect(startApiServer({ tls: { key: pkis.pki.server.key, cert: pkis.pki.server.cert, ca: 'not a certificate' } })).rejects.toThrow(/tls\.ca: no PEM certificate/);
   });
 
   it('with a client CA and a token: either authenticates; a wrong token without a certificate is 401', async () => {
     const s = await start({ token: 'sa-token' });
-    expect((await request(`${s.url}/api/v1/pods`, { ca: pki.ca.cert, token: 'sa-token' })).status).toBe(200);
+    expect((await request(`${s.url}/api/v1/pods`, { ca: pkis.pki.ca.cert, token: 'sa-token' })).status).toBe(200);
     expect(s.stats.requests.at(-1)!.auth).toBe('token');
     expect((await request(`${s.url}/api/v1/pods`, withCert())).status).toBe(200);
     expect(s.stats.requests.at(-1)!.auth).toBe('certificate');
-    expect((await request(`${s.url}/api/v1/pods`, { ca: pki.ca.cert, token: 'wrong' })).status).toBe(401);
+    expect((await request(`${s.url}/api/v1/pods`, { ca: pkis.pki.ca.cert, token: 'wrong' })).status).toBe(401);
     // A verified certificate wins over a wrong token (the x509 authenticator runs first).
     expect((await request(`${s.url}/api/v1/pods`, { ...withCert(), token: 'wrong' })).status).toBe(200);
     s.setToken(undefined);
     // No token configured: only the certificate is left.
-    expect((await request(`${s.url}/api/v1/pods`, { ca: pki.ca.cert, token: 'sa-token' })).status).toBe(401);
+    expect((await request(`${s.url}/api/v1/pods`, { ca: pkis.pki.ca.cert, token: 'sa-token' })).status).toBe(401);
     expect((await request(`${s.url}/api/v1/pods`, withCert())).status).toBe(200);
   });
 
   it('HTTPS without a client CA keeps token auth as over HTTP', async () => {
     const s = await start({ clientCA: false, token: 't' });
-    expect((await request(`${s.url}/api/v1/services`, { ca: pki.ca.cert })).status).toBe(401);
+    expect((await request(`${s.url}/api/v1/services`, { ca: pkis.pki.ca.cert })).status).toBe(401);
     // A client certificate is not even asked for, so it cannot stand in for the token.
     expect((await request(`${s.url}/api/v1/services`, withCert())).status).toBe(401);
-    expect((await request(`${s.url}/api/v1/services`, { ca: pki.ca.cert, token: 't' })).status).toBe(200);
+    expect((await request(`${s.url}/api/v1/services`, { ca: pkis.pki.ca.cert, token: 't' })).status).toBe(200);
   });
 
   it('writes work over HTTPS', async () => {
@@ -165,7 +157,7 @@ describe('HTTPS', () => {
     const r = await request(`${s.url}/api/v1/namespaces/default/services`, withCert(), 'POST', service('default', 'posted'));
     expect(r.status).toBe(201);
     expect(s.get('Service', 'default', 'posted')).toBeDefined();
-    expect((await request(`${s.url}/api/v1/namespaces/default/services`, { ca: pki.ca.cert }, 'POST', service('default', 'anon'))).status).toBe(401);
+    expect((await request(`${s.url}/api/v1/namespaces/default/services`, { ca: pkis.pki.ca.cert }, 'POST', service('default', 'anon'))).status).toBe(401);
     expect(s.get('Service', 'default', 'anon')).toBeUndefined();
   });
 });
@@ -205,7 +197,7 @@ describe('watches and faults under TLS', () => {
     await expect(request(`${s.url}/healthz`, withCert())).rejects.toSatisfy((e) => code(e) === 'ECONNREFUSED');
     await new Promise((r) => setTimeout(r, 400));
     expect((await request(`${s.url}/healthz`, withCert())).status).toBe(200);
-    expect((await request(`${s.url}/healthz`, { ca: pki.ca.cert })).status).toBe(401);
+    expect((await request(`${s.url}/healthz`, { ca: pkis.pki.ca.cert })).status).toBe(401);
   });
 
   it('failNext answers before auth is checked, as the fault is meant to hit any request', async () => {
@@ -224,8 +216,8 @@ describe('client-node over TLS', () => {
     const kc = new KubeConfig();
     const b64 = (t: string) => Buffer.from(t).toString('base64');
     kc.loadFromOptions({
-      clusters: [{ name: 'sim', server: s.url, caData: b64(pki.ca.cert) }],
-      users: [{ name: 'admin', certData: b64(pki.client.cert), keyData: b64(pki.client.key) }],
+      clusters: [{ name: 'sim', server: s.url, caData: b64(pkis.pki.ca.cert) }],
+      users: [{ name: 'admin', certData: b64(pkis.pki.client.cert), keyData: b64(pkis.pki.client.key) }],
       contexts: [{ name: 'sim', cluster: 'sim', user: 'admin' }],
       currentContext: 'sim',
     });

@@ -8,102 +8,21 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Rcode, Type } from '../../src/dns/constants.js';
 import { encode } from '../../src/dns/encode.js';
-import { newQuery, type Msg } from '../../src/dns/message.js';
-import { startApiServer, type ApiServer, type ApiServerOptions } from '../apiserver/server.js';
-import { freePort, startCli, type Running } from '../helpers/cli.js';
+import { newQuery } from '../../src/dns/message.js';
+import type { ApiServer } from '../apiserver/server.js';
 import { httpGet, metricSum, scrape } from '../helpers/metrics.js';
 import { quantile, startQueryStream } from '../helpers/query-stream.js';
+import { type Harness, useApiHarness } from '../helpers/api-harness.js';
+import { defaultService } from '../helpers/web-cluster.js';
 import { udpQuery } from '../helpers/wire-client.js';
 
 const ZONE = 'cluster.local';
-const BASE = `
-apiVersion: v1
-kind: Namespace
-metadata: { name: default }
----
-apiVersion: v1
-kind: Service
-metadata: { name: web, namespace: default }
-spec: { clusterIP: 10.96.0.50, ports: [{ name: http, port: 80 }] }
-`;
+const service = defaultService;
 
-const service = (name: string, ip: string) => ({
-  apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ port: 80 }] },
-});
-
-interface Harness {
-  sim: ApiServer;
-  srv: Running;
-  readyUrl: string;
-  metrics: string;
-}
-
-let live: Harness | undefined;
-afterEach(async () => {
-  await live?.srv.stop();
-  await live?.sim.close();
-  live = undefined;
-});
-
-interface BootOptions {
-  sim?: ApiServerOptions;
-  /** Runs before the CLI starts (faults, extra objects). */
-  before?: (sim: ApiServer) => void | Promise<void>;
-  startupTimeout?: string;
-  env?: NodeJS.ProcessEnv;
-  /** `kubeconfig` line contents instead of `endpoint URL` (files land in the CLI's folder). */
-  connection?: (sim: ApiServer) => { line: string; files?: Record<string, string> };
-  /** Wait until `web` answers (the informers synced). Default true. */
-  synced?: boolean;
-}
-
-async function boot(o: BootOptions = {}): Promise<Harness> {
-  const sim = await startApiServer({ bookmarkIntervalMs: 200, ...o.sim });
-  sim.load(BASE);
-  await o.before?.(sim);
-  const [ready, metrics] = [await freePort(), await freePort()];
-  const conn = o.connection?.(sim) ?? { line: `endpoint ${sim.url}` };
-  const corefile = `${ZONE}:{port} {
-  bind 127.0.0.1
-  ready 127.0.0.1:${ready}
-  prometheus 127.0.0.1:${metrics}
-  kubernetes ${ZONE} {
-    ${conn.line}
-    startup_timeout ${o.startupTimeout ?? '5s'}
-  }
-}
-`;
-  const srv = await startCli(corefile, { env: o.env, files: conn.files });
-  live = { sim, srv, readyUrl: `http://127.0.0.1:${ready}/ready`, metrics: `127.0.0.1:${metrics}` };
-  if (o.synced !== false) {
-    await until(async () => (await ask('web')).rcode === Rcode.NOERROR, 10_000, 'the first sync');
-    await until(() => sim.stats.openWatches === 3, 5000, 'three open watches');
-  }
-  return live;
-}
-
-/** A query for `<name>.default.svc.cluster.local.` A. */
-async function ask(name: string): Promise<Msg> {
-  return udpQuery(live!.srv.port, `${name}.default.svc.${ZONE}.`, Type.A);
-}
-
-async function addressOf(name: string): Promise<string | undefined> {
-  const r = await ask(name);
-  return r.rcode === Rcode.NOERROR ? r.answer[0]?.address : undefined;
-}
-
-/** Polls `cond` every 50 ms; returns the ms it took; throws (with the server's output) after `ms`. */
-async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<number> {
-  const start = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}; output:\n${live?.srv.output() ?? ''}`);
-    await sleep(50);
-  }
-  return Date.now() - start;
-}
+const { boot, ask, addressOf, until, current } = useApiHarness();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const lines = (h: Harness, re: RegExp) => h.srv.output().split('\n').filter((l) => re.test(l));
@@ -386,7 +305,7 @@ describe('50,000 services', () => {
         expect(r.answer[0]!.address).toBe(h.sim.get('Service', `ns-${i % 100}`, `svc-${i}`).spec.clusterIP);
       }
     } finally {
-      await live?.srv.stop();
+      await current()?.srv.stop();
       await proxy?.close();
     }
   }, 120_000);

@@ -9,104 +9,45 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Rcode, Type } from '../../src/dns/constants.js';
-import { type Msg } from '../../src/dns/message.js';
+import { Rcode } from '../../src/dns/constants.js';
 import { ApiSource } from '../../src/kube/api-source.js';
 import { inClusterConnection } from '../../src/kube/config.js';
 import { captureLog, waitFor } from '../../src/kube/testing.js';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../apiserver/server.js';
-import { makeTestCerts, type TestCerts } from '../apiserver/test-certs.js';
-import { freePort, startCli, type Running } from '../helpers/cli.js';
+import { usePkis } from '../apiserver/test-pkis.js';
+import { startCli } from '../helpers/cli.js';
 import { dig } from '../helpers/dig.js';
 import { httpGet } from '../helpers/metrics.js';
-import { udpQuery } from '../helpers/wire-client.js';
+import { useApiHarness } from '../helpers/api-harness.js';
+import { defaultService, WEB_CLUSTER } from '../helpers/web-cluster.js';
 
 const ZONE = 'cluster.local';
-const BASE = `
-apiVersion: v1
-kind: Namespace
-metadata: { name: default }
----
-apiVersion: v1
-kind: Service
-metadata: { name: web, namespace: default }
-spec: { clusterIP: 10.96.0.50, ports: [{ name: http, port: 80 }] }
-`;
-
-const service = (name: string, ip: string) => ({
-  apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'default' }, spec: { clusterIP: ip, ports: [{ port: 80 }] },
-});
+const service = defaultService;
 
 /** The cluster's PKI, and an unrelated one (its CA did not sign the simulator's certificate). */
-let pki: TestCerts;
-let other: TestCerts;
-beforeAll(async () => {
-  [pki, other] = await Promise.all([makeTestCerts(), makeTestCerts(undefined, { caName: 'unrelated-ca' })]);
-});
-afterAll(() => {
-  for (const d of [pki?.dir, other?.dir]) if (d) rmSync(d, { recursive: true, force: true });
-});
+const pkis = usePkis();
 
 /** The simulator as kube-apiserver is usually run: HTTPS, client certificates from the cluster CA accepted. */
-function startTlsSim(o: ApiServerOptions = {}): Promise<ApiServer> {
-  return startApiServer({ tls: { key: pki.server.key, cert: pki.server.cert, ca: pki.ca.cert }, bookmarkIntervalMs: 200, ...o });
+function tlsSimOptions(o: ApiServerOptions = {}): ApiServerOptions {
+  return { tls: { key: pkis.pki.server.key, cert: pkis.pki.server.cert, ca: pkis.pki.ca.cert }, bookmarkIntervalMs: 200, ...o };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('endpoint https:// with tls CERT KEY CACERT (the CLI)', () => {
-  interface Harness {
-    sim: ApiServer;
-    srv: Running;
-    readyUrl: string;
-  }
-  let live: Harness | undefined;
-  afterEach(async () => {
-    await live?.srv.stop();
-    await live?.sim.close();
-    live = undefined;
-  });
+  const { boot: bootHarness, ask, addressOf, until, current } = useApiHarness();
 
-  /** Starts the simulator and the CLI; `files` are the CLI's client.crt, client.key and ca.crt (default: the cluster's). */
-  async function boot(o: { files?: { cert: string; key: string; ca: string }; synced?: boolean } = {}): Promise<Harness> {
-    const sim = await startTlsSim();
-    sim.load(BASE);
-    const ready = await freePort();
-    const f = o.files ?? { cert: pki.client.cert, key: pki.client.key, ca: pki.ca.cert };
-    // Relative paths, as in a Corefile next to its files: read from the working directory (the CLI's folder).
-    const corefile = `${ZONE}:{port} {
-  bind 127.0.0.1
-  ready 127.0.0.1:${ready}
-  kubernetes ${ZONE} {
-    endpoint ${sim.url}
-    tls client.crt client.key ca.crt
-    startup_timeout ${o.synced === false ? '1s' : '5s'}
+  /** The simulator serving HTTPS and the CLI with `tls client.crt client.key ca.crt` (default: the cluster's PKI; relative paths, read from the CLI's folder). */
+  function boot(o: { files?: { cert: string; key: string; ca: string }; synced?: boolean } = {}) {
+    const f = o.files ?? { cert: pkis.pki.client.cert, key: pkis.pki.client.key, ca: pkis.pki.ca.cert };
+    return bootHarness({
+      sim: tlsSimOptions(),
+      connection: (sim) => ({ line: `endpoint ${sim.url}\n    tls client.crt client.key ca.crt`, files: { 'client.crt': f.cert, 'client.key': f.key, 'ca.crt': f.ca } }),
+      startupTimeout: o.synced === false ? '1s' : '5s',
+      synced: o.synced,
+    });
   }
-}
-`;
-    const srv = await startCli(corefile, { files: { 'client.crt': f.cert, 'client.key': f.key, 'ca.crt': f.ca } });
-    live = { sim, srv, readyUrl: `http://127.0.0.1:${ready}/ready` };
-    if (o.synced !== false) {
-      await until(async () => (await ask('web')).rcode === Rcode.NOERROR, 10_000, 'the first sync');
-      await until(() => sim.stats.openWatches === 3, 5000, 'three open watches');
-    }
-    return live;
-  }
-
-  const ask = (name: string): Promise<Msg> => udpQuery(live!.srv.port, `${name}.default.svc.${ZONE}.`, Type.A);
-  async function addressOf(name: string): Promise<string | undefined> {
-    const r = await ask(name);
-    return r.rcode === Rcode.NOERROR ? r.answer[0]?.address : undefined;
-  }
-  async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<number> {
-    const start = Date.now();
-    while (!(await cond())) {
-      if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}; output:\n${live?.srv.output() ?? ''}`);
-      await sleep(50);
-    }
-    return Date.now() - start;
-  }
-  const lines = (re: RegExp) => live!.srv.output().split('\n').filter((l) => re.test(l));
+  const lines = (re: RegExp) => current()!.srv.output().split('\n').filter((l) => re.test(l));
 
   it('lists and watches over TLS with the client certificate: answers, and a Service created later is answered', async () => {
     const h = await boot();
@@ -128,7 +69,7 @@ describe('endpoint https:// with tls CERT KEY CACERT (the CLI)', () => {
   });
 
   it('a CA that did not sign the server certificate: the TLS error is logged and retried; not ready, SERVFAIL, still running; the right CA (re-read from disk) recovers', async () => {
-    const h = await boot({ files: { cert: pki.client.cert, key: pki.client.key, ca: other.ca.cert }, synced: false });
+    const h = await boot({ files: { cert: pkis.pki.client.cert, key: pkis.pki.client.key, ca: pkis.other.ca.cert }, synced: false });
     await h.srv.waitFor(/\[WARNING\] plugin\/kubernetes: starting server with unsynced Kubernetes API/);
     await until(() => lines(/list of \*v1\.Service failed: .*; retrying in \d+ ms/).length >= 2, 10_000, 'two failed lists');
     // The reason names the certificate problem (Node's verify error code and message).
@@ -141,7 +82,7 @@ describe('endpoint https:// with tls CERT KEY CACERT (the CLI)', () => {
     expect(await httpGet(h.readyUrl)).toEqual({ status: 503, body: 'kubernetes' });
     expect(h.srv.proc.exitCode).toBeNull();
 
-    writeFileSync(join(h.srv.dir, 'ca.crt'), pki.ca.cert);
+    writeFileSync(join(h.srv.dir, 'ca.crt'), pkis.pki.ca.cert);
     await until(async () => (await addressOf('web')) === '10.96.0.50', 15_000, 'an answer once the CA file is right');
     await until(async () => (await httpGet(h.readyUrl)).status === 200, 15_000, 'ready');
     expect(h.srv.proc.exitCode).toBeNull();
@@ -150,7 +91,7 @@ describe('endpoint https:// with tls CERT KEY CACERT (the CLI)', () => {
   it('the CA file replaced under a running server: watches fail on TLS, logged; what it knew keeps being served; restored, changes arrive again', async () => {
     const h = await boot();
     await sleep(300); // bookmarks bring the reflectors to the current revision
-    writeFileSync(join(h.srv.dir, 'ca.crt'), other.ca.cert);
+    writeFileSync(join(h.srv.dir, 'ca.crt'), pkis.other.ca.cert);
     const mark = h.sim.stats.requests.length;
     h.sim.faults.dropWatches('reset');
     h.sim.apply(service('unseen', '10.96.0.61'));
@@ -161,12 +102,12 @@ describe('endpoint https:// with tls CERT KEY CACERT (the CLI)', () => {
     expect(h.sim.stats.requests.slice(mark)).toEqual([]);
     expect(h.srv.proc.exitCode).toBeNull();
 
-    writeFileSync(join(h.srv.dir, 'ca.crt'), pki.ca.cert);
+    writeFileSync(join(h.srv.dir, 'ca.crt'), pkis.pki.ca.cert);
     await until(async () => (await addressOf('unseen')) === '10.96.0.61', 15_000, 'the change once the CA file is right again');
   });
 
   it('a client certificate the server does not accept (another CA): 401 Unauthorized logged and retried; not ready; still running', async () => {
-    const h = await boot({ files: { cert: other.client.cert, key: other.client.key, ca: pki.ca.cert }, synced: false });
+    const h = await boot({ files: { cert: pkis.other.client.cert, key: pkis.other.client.key, ca: pkis.pki.ca.cert }, synced: false });
     await until(() => lines(/\[WARNING\] plugin\/kubernetes: list of \*v1\.Service failed: 401 Unauthorized; retrying in \d+ ms/).length >= 2, 10_000, 'two 401s');
     expect(h.sim.stats.requests.length).toBeGreaterThan(0);
     expect(h.sim.stats.requests.filter((r) => r.status !== 401)).toEqual([]);
@@ -184,8 +125,8 @@ describe('endpoint https:// with tls CERT KEY CACERT (the CLI)', () => {
 }
 `;
     for (const [files, reason] of [
-      [{ 'client.crt': pki.client.cert, 'client.key': other.client.key, 'ca.crt': pki.ca.cert }, /tls: client certificate client\.crt and key client\.key: .*key values mismatch/],
-      [{ 'client.crt': pki.client.cert, 'client.key': pki.client.key, 'ca.crt': 'not PEM' }, /tls: CA certificate ca\.crt: no PEM certificate in it/],
+      [{ 'client.crt': pkis.pki.client.cert, 'client.key': pkis.other.client.key, 'ca.crt': pkis.pki.ca.cert }, /tls: client certificate client\.crt and key client\.key: .*key values mismatch/],
+      [{ 'client.crt': pkis.pki.client.cert, 'client.key': pkis.pki.client.key, 'ca.crt': 'not PEM' }, /tls: CA certificate ca\.crt: no PEM certificate in it/],
     ] as const) {
       const srv = await startCli(corefile, { files, wait: false });
       const code = await new Promise((r) => (srv.proc.exitCode !== null ? r(srv.proc.exitCode) : srv.proc.once('exit', r)));
@@ -212,8 +153,8 @@ describe('in-cluster connection over TLS (service account token, cluster CA)', (
   });
   /** The simulator (HTTPS, client CA and token, as kube-apiserver) and an ApiSource on inClusterConnection. */
   async function start(token: string, caFile: string) {
-    sim = await startTlsSim({ token: 'sa-token' });
-    sim.load(BASE);
+    sim = await startApiServer(tlsSimOptions({ token: 'sa-token' }));
+    sim.load(WEB_CLUSTER);
     const tokenFile = join(dir, `token-${Math.random().toString(36).slice(2)}`);
     writeFileSync(tokenFile, `${token}\n`);
     const connection = inClusterConnection({ host: '127.0.0.1', port: new URL(sim.url).port, tokenFile, caFile });
@@ -224,7 +165,7 @@ describe('in-cluster connection over TLS (service account token, cluster CA)', (
   }
 
   it('sends the bearer token and verifies the cluster CA: lists and watches', async () => {
-    const { sim, src, connection } = await start('sa-token', pki.ca.certFile);
+    const { sim, src, connection } = await start('sa-token', pkis.pki.ca.certFile);
     expect(connection.server).toBe(sim.url);
     await src.whenSynced();
     expect(src.snapshot().services.get('default/web')).toMatchObject({ clusterIPs: ['10.96.0.50'] });
@@ -238,7 +179,7 @@ describe('in-cluster connection over TLS (service account token, cluster CA)', (
   });
 
   it('a wrong token: 401 Unauthorized logged and retried, not synced; the rotated token file is then used', async () => {
-    const { sim, src, log, tokenFile } = await start('stale-token', pki.ca.certFile);
+    const { sim, src, log, tokenFile } = await start('stale-token', pkis.pki.ca.certFile);
     await waitFor(() => log.matching(/^WARNING list of \*v1\.Service failed: 401 Unauthorized; retrying in \d+ ms$/).length >= 2, 'two 401s');
     expect(src.synced).toBe(false);
     expect(sim.stats.requests.length).toBeGreaterThan(0);
@@ -249,7 +190,7 @@ describe('in-cluster connection over TLS (service account token, cluster CA)', (
   });
 
   it('a CA that did not sign the server certificate: the certificate error is logged, not synced, no request reaches the API', async () => {
-    const { sim, src, log } = await start('sa-token', other.ca.certFile);
+    const { sim, src, log } = await start('sa-token', pkis.other.ca.certFile);
     await waitFor(() => log.matching(/^WARNING list of \*v1\.Service failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate.*; retrying in \d+ ms$/).length >= 2, 'two TLS failures');
     expect(src.synced).toBe(false);
     expect(sim.stats.requests).toEqual([]);

@@ -16,19 +16,11 @@ import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import { freePort, startCli, type Running } from '../helpers/cli.js';
 import { metricSum, scrape } from '../helpers/metrics.js';
 import { answerA, startStub, type Stub } from '../helpers/stub-upstream.js';
+import { WEB_CLUSTER } from '../helpers/web-cluster.js';
 import { frame, tcpConnect, udpQuery } from '../helpers/wire-client.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_611);
-const CLUSTER = `
-apiVersion: v1
-kind: Namespace
-metadata: { name: default }
----
-apiVersion: v1
-kind: Service
-metadata: { name: web, namespace: default }
-spec: { clusterIP: 10.96.0.50, ports: [{ name: http, port: 80 }] }
----
+const CLUSTER = `${WEB_CLUSTER}---
 apiVersion: v1
 kind: Service
 metadata: { name: db, namespace: default }
