@@ -44,14 +44,14 @@ interface Ask {
   cd?: boolean;
   opt?: Partial<Opt>;
   family?: 1 | 2;
-  /** Ask as a new question: not asked before, so the cache only notes it (default: as if asked once before). */
+  /** Ask as a new question, not asked before: an NXDOMAIN is then only noted (default: as if asked once before). */
   fresh?: boolean;
 }
 
 /**
  * The router's path in small: the cache first, else the chain, the reply finished and offered to
- * the cache. A reply is kept the second time its question is asked; unless `ask.fresh`, it is
- * offered twice, as if the question had been asked once before (the doorkeeper has its own test).
+ * the cache. An NXDOMAIN is kept the second time its question is asked; unless `ask.fresh`, the
+ * reply is offered twice, as if the question had been asked once before (that rule has its own test).
  */
 async function serve(handlers: Handler[], cache: WireCache, name: string, ask: Ask = {}): Promise<{ msg: Msg; bytes: Buffer; cached: boolean }> {
   const opt = ask.opt ? { udpSize: 1232, version: 0, do: false, extendedRcode: 0, options: [], ...ask.opt } : undefined;
