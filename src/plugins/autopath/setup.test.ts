@@ -9,8 +9,7 @@ import type { Directive } from '../../corefile/types.js';
 import type { Logger } from '../../core/log.js';
 import type { Handler, Next, Request } from '../../plugin/handler.js';
 import { registry } from '../../plugin/metrics.js';
-import type { SetupContext } from '../../plugin/setup.js';
-import { makeRequest, runChain } from '../../plugin/testing.js';
+import { makeRequest, makeSetupContext, runChain } from '../../plugin/testing.js';
 import { parseSearch } from './resolv-conf.js';
 import { plugin } from './setup.js';
 
@@ -22,13 +21,10 @@ const d = (args: string[], line = 4): Directive => ({ name: 'autopath', args, bl
 function makeCtx(zones = ['cluster.local.'], server = 'dns://:53') {
   const startup: Array<() => void | Promise<void>> = [];
   const handlers = new Map<string, Handler>();
-  const ctx: SetupContext = {
-    block: { keys: zones, directives: [], file: 'Corefile', line: 1 }, zones, port: 53, server,
-    log: () => pino({ level: 'silent' }) as Logger, onStartup: (f) => startup.push(f), onShutdown: () => undefined,
-    shared: new Map(), persistent: new Map(),
-    onFinalShutdown: () => undefined, corefile: { path: 'Corefile', text: '' }, restart: async () => undefined,
-    keep: (_key, create) => create(), bind: () => undefined, lifecycle: { stopping: false, readiness: new Map() }, handlers,
-  };
+  const { ctx } = makeSetupContext({
+    block: { keys: zones, directives: [], file: 'Corefile', line: 1 }, zones, server,
+    log: () => pino({ level: 'silent' }) as Logger, onStartup: (f) => startup.push(f), keep: (_key, create) => create(), handlers,
+  });
   return { ctx, handlers, start: async () => { for (const f of startup) await f(); } };
 }
 

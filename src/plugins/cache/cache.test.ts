@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Directive } from '../../corefile/types.js';
 import { Rcode, Type } from '../../dns/constants.js';
 import { newQuery, replyTo, type Msg, type RR } from '../../dns/message.js';
-import type { Request } from '../../plugin/handler.js';
+import type { HitInfo, Request } from '../../plugin/handler.js';
 import { registry } from '../../plugin/metrics.js';
 import { makeRequest, runChain } from '../../plugin/testing.js';
 import { Cache } from './cache.js';
@@ -184,10 +184,12 @@ describe('cache', () => {
     const miss0 = await metric('coredns_cache_misses_total', labels);
     const inside = makeRequest('svc1.testns.svc.cluster.local.', Type.A);
     expect(cache.transparent(inside)).toBe(true);
-    cache.fastHit(inside);
-    cache.fastHit(inside);
+    // What the wire cache hands its observers on a replay: the kept query's fields and this one's size.
+    const hit = (r: Request): HitInfo => ({ zone: r.zone, server: r.server, qname: r.qname, qtype: r.qtype, do: r.do, proto: r.proto, family: r.family, requestBytes: 40 });
+    cache.fastHit(hit(inside));
+    cache.fastHit(hit(inside));
     // Outside the cache's zones the cache is not consulted at all.
-    cache.fastHit(makeRequest('www.example.net.', Type.A));
+    cache.fastHit(hit(makeRequest('www.example.net.', Type.A)));
     expect((await metric('coredns_cache_requests_total', labels)) - req0).toBe(2);
     expect((await metric('coredns_cache_misses_total', labels)) - miss0).toBe(2);
   });

@@ -11,8 +11,7 @@ import { lower } from '../../dns/name.js';
 import type { Logger } from '../../core/log.js';
 import type { Directive } from '../../corefile/types.js';
 import type { Handler, Next, Request } from '../../plugin/handler.js';
-import type { SetupContext } from '../../plugin/setup.js';
-import { runChain } from '../../plugin/testing.js';
+import { makeSetupContext, runChain } from '../../plugin/testing.js';
 import { Loop } from './loop.js';
 import { probe } from './probe.js';
 import { loopPlugin, probeTarget } from './setup.js';
@@ -122,13 +121,10 @@ describe('loop setup', () => {
   function ctx(zones: string[], port: number) {
     const startup: Array<() => void | Promise<void>> = [];
     const shutdown: Array<() => void | Promise<void>> = [];
-    const c: SetupContext = {
+    const { ctx: c } = makeSetupContext({
       block: { keys: zones, directives: [], file: 'Corefile', line: 1 }, zones, port, server: `dns://:${port}`,
-      log: () => quiet, onStartup: (f) => startup.push(f), onShutdown: (f) => shutdown.push(f),
-      shared: new Map(), persistent: new Map(),
-      onFinalShutdown: () => undefined, corefile: { path: 'Corefile', text: '' }, restart: async () => undefined,
-      keep: (_key, create) => create(), bind: () => undefined, lifecycle: { stopping: false, readiness: new Map() }, handlers: new Map(),
-    };
+      log: () => quiet, onStartup: (f) => startup.push(f), onShutdown: (f) => shutdown.push(f), keep: (_key, create) => create(),
+    });
     return { c, startup, shutdown };
   }
 

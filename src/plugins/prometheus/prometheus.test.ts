@@ -10,7 +10,6 @@ import { PluginError, type Handler, type Request } from '../../plugin/handler.js
 import { makeSetupContext } from '../../plugin/testing.js';
 import type { SetupContext } from '../../plugin/setup.js';
 import { makeRequest, runChain } from '../../plugin/testing.js';
-import { pluginLog } from '../../core/log.js';
 import { panics, reportDropped } from './core-metrics.js';
 import type { Prometheus } from './prometheus.js';
 import { plugin } from './setup.js';
