@@ -44,15 +44,15 @@ export async function run(env: BenchEnv): Promise<Section> {
   let emptyKiB = NaN;
   // An empty cluster first: the fixed cost, against which the per-object cost is read.
   // Last, 10k again unpinned: V8 and libuv size their thread pools by the CPUs they may use, and
-  // the product's default -workers is the CPU count (each worker thread keeps its own zone).
+  // `-workers auto` runs one thread per CPU (each worker thread keeps its own zone and caches).
   const runs = [
     ...[0, ...SIZES].map((services) => ({ services, pinned: true, workers: 1 })),
     { services: 10_000, pinned: false, workers: 1 },
-    { services: 10_000, pinned: false, workers: 0 },
+    { services: 10_000, pinned: false, workers: 'auto' },
     // As deploy/ runs it: its NODE_OPTIONS (a heap cap sized for its memory limit) on top.
     ...[1_000, 10_000].map((services) => ({ services, pinned: true, workers: 1, deploy: true })),
   ];
-  for (const { services, pinned, workers, deploy } of runs as Array<{ services: number; pinned: boolean; workers: number; deploy?: boolean }>) {
+  for (const { services, pinned, workers, deploy } of runs as Array<{ services: number; pinned: boolean; workers: number | 'auto'; deploy?: boolean }>) {
     const sim = await env.sim(services);
     const srv = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: pinned ? SERVER_CPU : undefined, workers, readyTimeoutMs: 120_000, env: deploy ? { NODE_OPTIONS: deployed } : undefined });
     try {
@@ -73,7 +73,7 @@ export async function run(env: BenchEnv): Promise<Section> {
       const worst = Math.max(settled, loaded) / 1024;
       if (services === 0) emptyKiB = worst * 1024;
       const perObject = services > 0 && pinned && !deploy ? fmt((worst * 1024 - emptyKiB) / (tracked - BOOTSTRAP_OBJECTS), 2) : '';
-      const label = services === 0 ? '0 (empty cluster)' : `${fmt(services)}${deploy ? `, as deployed (NODE_OPTIONS=${deployed})` : pinned ? '' : workers ? ', unpinned, -workers 1' : ', unpinned, default -workers'}`;
+      const label = services === 0 ? '0 (empty cluster)' : `${fmt(services)}${deploy ? `, as deployed (NODE_OPTIONS=${deployed})` : pinned ? '' : workers === 'auto' ? ', unpinned, -workers auto (one thread per CPU)' : ', unpinned, -workers 1'}`;
       rows.push([label, fmt(tracked), fmt(srv.readyMs), fmt(early / 1024, 1), fmt(settled / 1024, 1), heap, services > 0 ? fmt(loaded / 1024, 1) : '', fmt(peak / 1024, 1), perObject, fmt(fileBacked / 1024, 1), fmt(Math.max(settled, loaded) / 1024 - fileBacked / 1024, 1), fmt(budgetMiB, 1), worst <= budgetMiB ? 'yes' : '**no**', fmt(coreDnsMB, 0)]);
       if (services === 0) continue;
       if (deploy) {
@@ -81,7 +81,7 @@ export async function run(env: BenchEnv): Promise<Section> {
         continue;
       }
       if (!pinned) {
-        data[workers ? 'unpinned10kMiB' : 'unpinnedDefaultWorkers10kMiB'] = worst;
+        data[workers === 'auto' ? 'unpinnedAutoWorkers10kMiB' : 'unpinned10kMiB'] = worst;
         continue;
       }
       data[`rss${services}MiB`] = worst;
@@ -95,7 +95,7 @@ export async function run(env: BenchEnv): Promise<Section> {
     }
   }
   const markdown = [
-    `clusterdns pinned to CPU ${SERVER_CPU} with the kubeadm Corefile and \`-workers 1\` (the "unpinned" rows: not pinned, as in a pod whose CPU limit does not change the CPUs the process may use; then with the product's default \`-workers\`), the simulator on CPU ${LOAD_CPU}, over HTTPS with a client certificate (a real API server speaks only TLS, and TLS's state is part of the footprint). RSS (VmRSS) 3 s after /ready, settled (${SETTLE_MS / 1000} s after /ready: V8's memory reducer shrinks the heap once allocation has been quiet for ~8 s), then after 3 s of the query mix at 20k qps (the larger of settled and after load is held against the budget); peak = VmHWM over the whole run (startup's list decoding included). "JS heap" is used / total / external as the process's own metrics report them. "KiB per object" = (RSS - empty cluster's RSS) / objects added. MiB throughout; the budget is 60 MiB + 1 KiB per tracked object (Services + EndpointSlices + Namespaces). CoreDNS's formula counts the ${ENDPOINTS} Pods behind each Service. "File-backed" (RssFile) is the part of RSS that maps files, mostly the node binary's pages: shared and reclaimable, unlike the anonymous rest; the first row is Node itself with the image's flags and nothing of ours, the floor any Node server starts from. The "as deployed" rows add deploy/'s NODE_OPTIONS (${deployed}: the heap cap that goes with its 170Mi limit, which makes V8 collect sooner).`,
+    `clusterdns pinned to CPU ${SERVER_CPU} with the kubeadm Corefile and \`-workers 1\` (the "unpinned" rows: not pinned, as in a pod whose CPU limit does not change the CPUs the process may use; then with \`-workers auto\`, one thread per CPU), the simulator on CPU ${LOAD_CPU}, over HTTPS with a client certificate (a real API server speaks only TLS, and TLS's state is part of the footprint). RSS (VmRSS) 3 s after /ready, settled (${SETTLE_MS / 1000} s after /ready: V8's memory reducer shrinks the heap once allocation has been quiet for ~8 s), then after 3 s of the query mix at 20k qps (the larger of settled and after load is held against the budget); peak = VmHWM over the whole run (startup's list decoding included). "JS heap" is used / total / external as the process's own metrics report them. "KiB per object" = (RSS - empty cluster's RSS) / objects added. MiB throughout; the budget is 60 MiB + 1 KiB per tracked object (Services + EndpointSlices + Namespaces). CoreDNS's formula counts the ${ENDPOINTS} Pods behind each Service. "File-backed" (RssFile) is the part of RSS that maps files, mostly the node binary's pages: shared and reclaimable, unlike the anonymous rest; the first row is Node itself with the image's flags and nothing of ours, the floor any Node server starts from. The "as deployed" rows add deploy/'s NODE_OPTIONS (${deployed}: the heap cap that goes with its 170Mi limit, which makes V8 collect sooner).`,
     '',
     table(['Services', 'tracked objects', 'ready ms', 'RSS 3 s after ready', 'RSS settled', 'JS heap MiB', 'RSS after load', 'peak RSS', 'KiB per object', 'of it file-backed', 'anonymous (RSS - file)', 'budget', 'within budget', 'CoreDNS formula MB'], rows),
   ].join('\n');

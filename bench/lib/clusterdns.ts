@@ -102,8 +102,8 @@ export interface StartOptions {
   tls?: TlsFiles;
   upstream: string;
   cpus?: string;
-  /** `-workers N`; default 1 (one thread, whatever the CPU count); 0 = the product's default (CPUs, capped). */
-  workers?: number;
+  /** `-workers N` or `auto` (the CPUs the process may use, at most 4); default 1, as the product's own default. */
+  workers?: number | 'auto';
   /** Extra Node flags (e.g. --cpu-prof). */
   nodeArgs?: string[];
   readyTimeoutMs?: number;
@@ -121,7 +121,7 @@ export async function startClusterDns(o: StartOptions): Promise<ClusterDns> {
   // BENCH_NODE_FLAGS: extra Node flags for experiments (not for recorded results).
   const experiment = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const args = [...PRODUCT_NODE_FLAGS, ...experiment, ...(o.nodeArgs ?? []), join(DIST, 'cli.js'), '-conf', corefile, '-quiet'];
-  if (o.workers !== 0) args.push('-workers', String(o.workers ?? 1));
+  args.push('-workers', String(o.workers ?? 1));
   const t0 = performance.now();
   const proc = start('clusterdns', NODE, args, { cpus: o.cpus, cwd: o.cwd ?? dir, env: { ...process.env, ...PRODUCT_ENV, ...o.env } });
   const readyUrl = `http://127.0.0.1:${ready}/ready`;
