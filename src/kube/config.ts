@@ -69,8 +69,10 @@ export function resolveConnection(opts: ApiConnectionOptions, env: NodeJS.Proces
 /** `endpoint URL` with optional client TLS. */
 export function endpointConnection(endpoint: string, tls?: ApiConnectionOptions['tls']): KubeConnection {
   const server = checkServer(endpoint, 'endpoint');
-  if (tls) for (const f of [tls.cert, tls.key, tls.ca]) mustRead(f, 'tls');
-  if (tls) checkClientTls(tls);
+  if (tls) {
+    for (const f of [tls.cert, tls.key, tls.ca]) mustRead(f, 'tls');
+    checkClientTls(tls);
+  }
   const files = tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {};
   return { server, applyTo: (opts) => applyAuthFiles(files, opts), describe: `endpoint ${server}` };
 }

@@ -35,9 +35,8 @@ export function mustRead(file: string, what: string): void {
 }
 
 /** `tls CERT KEY CACERT` checked when the Corefile is loaded, as client-go does when the client is made. */
-export function checkClientTls(files: { cert?: string; key?: string; ca?: string }): void {
-  if (files.ca) checkCaBundle(files.ca, 'tls: CA certificate');
-  if (files.cert === undefined || files.key === undefined) return;
+export function checkClientTls(files: { cert: string; key: string; ca: string }): void {
+  checkCaBundle(files.ca, 'tls: CA certificate');
   try {
     process.getBuiltinModule('node:tls').createSecureContext({ cert: readFileSync(files.cert), key: readFileSync(files.key) });
   } catch (err) {
