@@ -56,7 +56,7 @@ export class Router {
    * A kept reply to `buf`, or undefined: the whole answer when the question was answered before
    * (no decoding, no chain). Transports call it first; `serve` is the full path.
    */
-  fast = (buf: Buffer, tcp: boolean, family: 1 | 2): Buffer | undefined => this.wireCache.get(buf, tcp, family);
+  fast = (buf: Buffer, tcp: boolean, family: 1 | 2, lent = false): Buffer | undefined => this.wireCache.get(buf, tcp, family, lent);
 
   /**
    * Serves one raw message end to end; never throws. A kept reply is returned as is (not a

@@ -90,6 +90,34 @@ describe('wire cache', () => {
     expect(hits).toEqual([`svc.ns.svc.cluster.local. 1 . 2 ${queryBytes} 0 kubernetes ${b.bytes.length}`]);
   });
 
+  it('writes a lent reply into one reused buffer, only when told the caller keeps no hold; otherwise a new Buffer', async () => {
+    const token = { t: { valid: true } };
+    const seconds: number[] = [];
+    const timer: Handler = { name: 'prometheus', transparent: () => true, fastHit: (h: HitInfo) => seconds.push(h.seconds), serveDNS: (r, n) => n(r) };
+    const handlers = [timer, answering(token, { n: 0 })];
+    const cache = new WireCache();
+    await serve(handlers, cache, 'svc.ns.svc.cluster.local.');
+    const query = (id: number) => encode(newQuery('svc.ns.svc.cluster.local.', Type.A, { id, rd: true }));
+    const copy = cache.get(query(7), false, 1)!;
+    const lent1 = cache.get(query(8), false, 1, true)!;
+    const lent2 = cache.get(query(9), false, 1, true)!;
+    // Lent twice: the same memory (no Buffer per hit), holding the last query's reply.
+    expect(lent2.buffer).toBe(lent1.buffer);
+    expect(lent2.byteOffset).toBe(lent1.byteOffset);
+    expect(lent1.readUInt16BE(0)).toBe(9);
+    // The copy is the caller's own: later lent hits do not touch it, nor does writing to it (or
+    // to the lent buffer) touch what the cache keeps.
+    expect(copy.readUInt16BE(0)).toBe(7);
+    expect(copy.buffer).not.toBe(lent1.buffer);
+    copy.fill(0);
+    lent1.fill(0);
+    expect(decode(cache.get(query(10), false, 1)!).answer[0]).toMatchObject({ address: '10.0.0.9' });
+    expect(decode(cache.get(query(11), false, 1, true)!)).toMatchObject({ id: 11, answer: [{ address: '10.0.0.9' }] });
+    // Each hit is timed from its lookup: seconds, not the zero of two clock reads in a row.
+    expect(seconds).toHaveLength(5);
+    for (const s of seconds) expect(s).toBeGreaterThan(0), expect(s).toBeLessThan(0.5);
+  });
+
   it('keys on the exact spelling: another case is asked afresh and echoed', async () => {
     const token = { t: { valid: true } };
     const calls = { n: 0 };

@@ -1,6 +1,6 @@
 /**
  * Replies kept as bytes, so a repeated question costs a hash of its raw bytes, a map lookup and a
- * copy: nothing is decoded, routed or allocated but the reply. The key is the query's question as
+ * copy: nothing is decoded, routed or allocated (a UDP reply is written into a reused buffer). The key is the query's question as
  * sent (exact bytes, so the spelling is the kept reply's own), whether it had an OPT and its DO bit,
  * and the reply size it allows; the ID, RD and CD are patched in.
  *
@@ -29,6 +29,8 @@ class Entry implements HitInfo {
   next: Entry | undefined = undefined;
   family: 1 | 2 = 1;
   requestBytes = 0;
+  /** A double from the start, so each hit's store updates it in place. */
+  seconds = 0.5;
 
   constructor(
     readonly chunk: Buffer,
@@ -193,6 +195,9 @@ export class WireCache {
   private old = new Generation();
   /** NXDOMAIN questions asked once: slot (hash & mask) -> hash + 1. A collision only costs a question one more miss. */
   private readonly seen = new Int32Array(SEEN_SLOTS);
+  /** The reply handed out when the caller lends it straight to the kernel (see FastFn). */
+  private readonly lendBuf = Buffer.allocUnsafeSlow(MAX_UDP_SIZE);
+  private readonly lendViews: Array<Buffer | undefined> = [];
 
   constructor(private readonly maxBytes = DEFAULT_MAX_BYTES) {}
 
@@ -203,8 +208,13 @@ export class WireCache {
     return n;
   }
 
-  /** The reply to `buf` patched from a kept one, or undefined (then serve it the full way). */
-  get(buf: Buffer, tcp: boolean, family: 1 | 2): Buffer | undefined {
+  /**
+   * The reply to `buf` patched from a kept one, or undefined (then serve it the full way). With
+   * `lent` (see FastFn) it is written into one buffer the cache reuses for every lent hit (no
+   * Buffer per hit); otherwise it is a new Buffer the caller may hold.
+   */
+  get(buf: Buffer, tcp: boolean, family: 1 | 2, lent = false): Buffer | undefined {
+    const start = performance.now();
     const h = shape(buf, tcp);
     if (h < 0) return undefined;
     const qlen = shapedQlen;
@@ -221,17 +231,26 @@ export class WireCache {
       this.young.remove(h, e);
       return undefined;
     }
-    const out = Buffer.allocUnsafe(e.len);
+    let out: Buffer;
+    if (lent && e.len <= MAX_UDP_SIZE) {
+      // One buffer lent over and over, a view per reply length: no Buffer per hit, nothing per entry.
+      out = this.lendViews[e.len] ??= this.lendBuf.subarray(0, e.len);
+    } else {
+      out = Buffer.allocUnsafe(e.len);
+    }
     e.chunk.copy(out, 0, e.off, e.off + e.len);
     out[0] = buf[0]!;
     out[1] = buf[1]!;
     // RD and CD come from the query (RFC 1035 §4.1.1, RFC 4035 §3.2.2).
     out[2] = (out[2]! & ~0x01) | (buf[2]! & 0x01);
     out[3] = (out[3]! & ~0x10) | (buf[3]! & 0x10);
-    if (e.observers.length > 0) {
+    const observers = e.observers;
+    if (observers.length > 0) {
+      // Per-hit facts go on the entry (one hit at a time): observers get no object of their own.
       e.family = family;
       e.requestBytes = buf.length;
-      for (const o of e.observers) o.fastHit!(e, e.rcode, e.responder, e.len);
+      e.seconds = (performance.now() - start) / 1000;
+      for (let i = 0; i < observers.length; i++) observers[i]!.fastHit!(e, e.rcode, e.responder, e.len);
     }
     return out;
   }

@@ -58,7 +58,9 @@ export function isSubdomain(name: string, zone: string): boolean {
 /** Longest zone of `zones` containing `name`, or undefined. */
 export function matchZone(name: string, zones: readonly string[]): string | undefined {
   let best: string | undefined;
-  for (const z of zones) {
+  // Indexed, not for-of: this runs on every wire-cache hit, where an iterator would be garbage.
+  for (let i = 0; i < zones.length; i++) {
+    const z = zones[i]!;
     if (isSubdomain(name, z) && (best === undefined || z.length > best.length)) best = z;
   }
   return best;

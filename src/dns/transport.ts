@@ -17,8 +17,12 @@ export interface PeerInfo {
  */
 export type ServeFn = (msg: Buffer, peer: PeerInfo, missed?: boolean) => Promise<Buffer | null> | Buffer | null;
 
-/** A kept reply to a raw message, when there is one (the wire cache); never throws. */
-export type FastFn = (msg: Buffer, tcp: boolean, family: 1 | 2) => Buffer | undefined;
+/**
+ * A kept reply to a raw message, when there is one (the wire cache); never throws. `lent`: the
+ * caller hands the reply to the kernel before it asks again and keeps no hold on it (a UDP send
+ * that completed at once), so the reply may be the cache's own bytes, patched in place.
+ */
+export type FastFn = (msg: Buffer, tcp: boolean, family: 1 | 2, lent?: boolean) => Buffer | undefined;
 
 /** Strips the IPv4-mapped prefix a dual-stack socket reports (`::ffff:10.0.0.1` -> `10.0.0.1`). */
 export function plainAddress(addr: string): [string, 1 | 2] {

@@ -69,6 +69,44 @@ describe('UdpServer fast path', () => {
     await srv.close();
   });
 
+  it('lets the fast path lend its bytes only while no send waits in the queue', async () => {
+    // A stand-in for the wire cache: lent, it patches and returns one shared buffer; else a copy.
+    const shared = Buffer.alloc(2);
+    const lentFlags: boolean[] = [];
+    const fast = (msg: Buffer, _tcp: boolean, _family: 1 | 2, lent?: boolean) => {
+      lentFlags.push(lent === true);
+      const out = lent ? shared : Buffer.alloc(2);
+      out[0] = msg[0]!;
+      return out;
+    };
+    const srv = new UdpServer({ host: '127.0.0.1', port: 0, log }, (msg) => msg, fast);
+    await srv.listen();
+    // Node's queue, as when the kernel's buffer is full: the first send waits there holding its buffer.
+    const socket = (srv as unknown as { socket: dgram.Socket }).socket;
+    const held: Buffer[] = [];
+    let queued = 0;
+    socket.getSendQueueCount = () => queued;
+    socket.send = ((buf: Buffer) => {
+      if (held.length === 0) queued = 1;
+      held.push(buf);
+    }) as never;
+    const got = await ask(srv.port, Buffer.from([1]));
+    await sleep(30);
+    client!.send(Buffer.from([2]), srv.port, '127.0.0.1');
+    client!.send(Buffer.from([3]), srv.port, '127.0.0.1');
+    await sleep(30);
+    expect(held.map((b) => b[0])).toEqual([1, 2, 3]);
+    queued = 0;
+    client!.send(Buffer.from([4]), srv.port, '127.0.0.1');
+    await sleep(30);
+    expect(got).toEqual([]);
+    // The queued reply kept its bytes: the hits after it got copies until the queue drained.
+    expect(lentFlags).toEqual([true, false, false, true]);
+    expect(held.map((b) => b[0])).toEqual([4, 2, 3, 4]);
+    expect(held[0]).toBe(shared);
+    await srv.close();
+  });
+
   it('delivers every reply of a burst (sent without callbacks) and closes promptly afterwards', async () => {
     const srv = new UdpServer({ host: '127.0.0.1', port: 0, log }, (msg) => msg, (msg) => (msg[0]! % 2 === 0 ? Buffer.from(msg) : undefined));
     await srv.listen();

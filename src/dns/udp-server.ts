@@ -73,7 +73,11 @@ export class UdpServer {
     const fast = this.fast;
     let out: Promise<Buffer | null> | Buffer | null;
     try {
-      const kept = fast?.(msg, false, family);
+      // Lent: with nothing queued, a send completes before this returns (the kernel copies the
+      // bytes), so the wire cache may hand out its own. Once a send waits in Node's queue (the
+      // kernel's buffer was full), replies are copies until the queue has drained.
+      const socket = this.socket;
+      const kept = fast?.(msg, false, family, socket !== undefined && socket.getSendQueueCount() === 0);
       if (kept) return this.send(kept, rinfo);
       const local = this.local;
       const remoteAddress = family === 1 && rinfo.family !== 'IPv4' ? plainAddress(rinfo.address)[0] : rinfo.address;

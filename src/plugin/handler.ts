@@ -54,6 +54,8 @@ export interface HitInfo {
   readonly family: 1 | 2;
   /** Size of the query on the wire. */
   readonly requestBytes: number;
+  /** Time spent answering it, in seconds (what `coredns_dns_request_duration_seconds` observes). */
+  readonly seconds: number;
 }
 
 /** Validity of replies kept in the wire cache: flipped to false when the data behind them changes. */

@@ -185,7 +185,7 @@ describe('cache', () => {
     const inside = makeRequest('svc1.testns.svc.cluster.local.', Type.A);
     expect(cache.transparent(inside)).toBe(true);
     // What the wire cache hands its observers on a replay: the kept query's fields and this one's size.
-    const hit = (r: Request): HitInfo => ({ zone: r.zone, server: r.server, qname: r.qname, qtype: r.qtype, do: r.do, proto: r.proto, family: r.family, requestBytes: 40 });
+    const hit = (r: Request): HitInfo => ({ zone: r.zone, server: r.server, qname: r.qname, qtype: r.qtype, do: r.do, proto: r.proto, family: r.family, requestBytes: 40, seconds: 0.00001 });
     cache.fastHit(hit(inside));
     cache.fastHit(hit(inside));
     // Outside the cache's zones the cache is not consulted at all.

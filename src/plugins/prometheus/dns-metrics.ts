@@ -57,25 +57,26 @@ class ZoneSeries {
 
   constructor(private readonly server: string, private readonly zone: string, private readonly view: string) {}
 
-  record(r: QueryReport): void {
+  /** Counts one query (positional: the wire cache's hits call this with no object of their own). */
+  record(proto: 'udp' | 'tcp', family: 1 | 2, qtype: number, dnssecOk: boolean, rcode: number, plugin: string, requestBytes: number, responseBytes: number, seconds: number): void {
     const { server, zone, view } = this;
-    if (r.do) (this.doCount ??= requestDo.child(server, zone, view)).value++;
-    const key = r.qtype * 4 + (r.proto === 'tcp' ? 2 : 0) + (r.family - 1);
+    if (dnssecOk) (this.doCount ??= requestDo.child(server, zone, view)).value++;
+    const key = qtype * 4 + (proto === 'tcp' ? 2 : 0) + (family - 1);
     let req = this.requests.get(key);
     if (!req) {
-      req = requestCount.child(server, zone, view, r.proto, String(r.family), qtypeLabel(r.qtype));
+      req = requestCount.child(server, zone, view, proto, String(family), qtypeLabel(qtype));
       this.requests.set(key, req);
     }
     req.value++;
-    requestDuration.observe((this.duration ??= requestDuration.child(server, zone, view)), r.seconds);
-    responseSize.observe((this.respSize[r.proto] ??= responseSize.child(server, zone, view, r.proto)), r.responseBytes);
-    requestSize.observe((this.reqSize[r.proto] ??= requestSize.child(server, zone, view, r.proto)), r.requestBytes);
-    let byRcode = this.responses.get(r.plugin);
-    if (!byRcode) this.responses.set(r.plugin, (byRcode = new Map()));
-    let resp = byRcode.get(r.rcode);
+    requestDuration.observe((this.duration ??= requestDuration.child(server, zone, view)), seconds);
+    responseSize.observe((this.respSize[proto] ??= responseSize.child(server, zone, view, proto)), responseBytes);
+    requestSize.observe((this.reqSize[proto] ??= requestSize.child(server, zone, view, proto)), requestBytes);
+    let byRcode = this.responses.get(plugin);
+    if (!byRcode) this.responses.set(plugin, (byRcode = new Map()));
+    let resp = byRcode.get(rcode);
     if (!resp) {
-      resp = responseRcode.child(server, zone, view, rcodeLabel(r.rcode), r.plugin);
-      byRcode.set(r.rcode, resp);
+      resp = responseRcode.child(server, zone, view, rcodeLabel(rcode), plugin);
+      byRcode.set(rcode, resp);
     }
     resp.value++;
   }
@@ -89,11 +90,16 @@ export class DnsReporter {
 
   /** Counts one query and its reply. */
   report(r: QueryReport): void {
-    let z = this.zones.get(r.zone);
+    this.count(r.zone, r.proto, r.family, r.qtype, r.do, r.rcode, r.plugin, r.requestBytes, r.responseBytes, r.seconds);
+  }
+
+  /** report() with the fields as arguments. */
+  count(zone: string, proto: 'udp' | 'tcp', family: 1 | 2, qtype: number, dnssecOk: boolean, rcode: number, plugin: string, requestBytes: number, responseBytes: number, seconds: number): void {
+    let z = this.zones.get(zone);
     if (!z) {
-      z = new ZoneSeries(this.server, r.zone, this.view);
-      this.zones.set(r.zone, z);
+      z = new ZoneSeries(this.server, zone, this.view);
+      this.zones.set(zone, z);
     }
-    z.record(r);
+    z.record(proto, family, qtype, dnssecOk, rcode, plugin, requestBytes, responseBytes, seconds);
   }
 }

@@ -23,8 +23,7 @@ export class Prometheus implements Handler {
 
   /** Wire cache: counts a replayed reply exactly as one that went through the chain. */
   fastHit(hit: HitInfo, rcode: number, responder: string, replyBytes: number): void {
-    const start = performance.now();
-    this.record(hit, rcode, responder, hit.requestBytes, replyBytes, start);
+    this.reporter.count(hit.zone, hit.proto, hit.family, hit.qtype, hit.do, rcode, responder, hit.requestBytes, replyBytes, hit.seconds);
   }
 
   async serveDNS(req: Request, next: Next): Promise<Msg> {
@@ -44,18 +43,7 @@ export class Prometheus implements Handler {
     return reply;
   }
 
-  private record(req: Request | HitInfo, rcode: number, plugin: string, requestBytes: number, responseBytes: number, start: number): void {
-    this.reporter.report({
-      zone: req.zone,
-      proto: req.proto,
-      family: req.family,
-      qtype: req.qtype,
-      do: req.do,
-      rcode,
-      plugin,
-      requestBytes,
-      responseBytes,
-      seconds: (performance.now() - start) / 1000,
-    });
+  private record(req: Request, rcode: number, plugin: string, requestBytes: number, responseBytes: number, start: number): void {
+    this.reporter.count(req.zone, req.proto, req.family, req.qtype, req.do, rcode, plugin, requestBytes, responseBytes, (performance.now() - start) / 1000);
   }
 }
