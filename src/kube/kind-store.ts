@@ -28,13 +28,12 @@ export class KindStore<K extends Kind> {
     private readonly emit: (ev: ClusterEvent) => void,
   ) {}
 
-  /** Stores `obj`; emits an upsert unless it is the same version. Returns true when it changed. */
-  upsert(obj: KindMap[K]): boolean {
-    const key = keyOf(obj);
+  /** Stores `obj` (under `key`, its keyOf); emits an upsert unless it is the same version. Returns true when it changed. */
+  upsert(obj: KindMap[K], key = keyOf(obj)): boolean {
     const old = this.map.get(key);
     if (old && old.resourceVersion === obj.resourceVersion) return false;
     this.map.set(key, obj);
-    this.emit({ kind: this.kind, type: 'upsert', obj, ...(old ? { old } : {}) } as ClusterEvent);
+    this.emit({ kind: this.kind, type: 'upsert', obj, key, ...(old ? { old } : {}) } as ClusterEvent);
     return true;
   }
 
@@ -46,7 +45,7 @@ export class KindStore<K extends Kind> {
     const old = this.map.get(key);
     if (!old) return false;
     this.map.delete(key);
-    this.emit({ kind: this.kind, type: 'delete', obj: final ?? old, old } as ClusterEvent);
+    this.emit({ kind: this.kind, type: 'delete', obj: final ?? old, old, key } as ClusterEvent);
     return true;
   }
 
@@ -71,10 +70,10 @@ export class KindStore<K extends Kind> {
       if (signal?.aborted) return changes;
       if (this.delete(key)) changes++;
     }
-    for (const obj of next.values()) {
+    for (const [key, obj] of next) {
       if (due()) await pause();
       if (signal?.aborted) return changes;
-      if (this.upsert(obj)) changes++;
+      if (this.upsert(obj, key)) changes++;
     }
     return changes;
   }

@@ -2,6 +2,7 @@
  * A ClusterSource fed over a message channel: the view a worker thread has of the primary
  * thread's source, so N workers share one set of API watches (one per process, not per worker).
  */
+import { keyOf } from './convert.js';
 import type { Kind, KindMap } from './objects.js';
 import type { ClusterEvent, ClusterSnapshot, ClusterSource } from './source.js';
 
@@ -10,8 +11,7 @@ export type SourceMessage =
   | { t: 'snapshot'; key: string; synced: boolean; lastChange: number; objects: { [K in Kind]: Array<KindMap[K]> } }
   | { t: 'event'; key: string; ev: ClusterEvent; lastChange: number };
 
-const mapKey = (kind: Kind, obj: { namespace?: string; name: string }) =>
-  kind === 'Namespace' ? obj.name : `${obj.namespace}/${obj.name}`;
+const mapKey = (kind: Kind, obj: { namespace?: string; name: string }) => (kind === 'Namespace' ? obj.name : keyOf(obj));
 
 /** The maps of a snapshot, by kind. */
 export function mapsOf(s: ClusterSnapshot): { [K in Kind]: Map<string, KindMap[K]> } {
@@ -57,8 +57,8 @@ export class RemoteSource implements ClusterSource {
       for (const kind of Object.keys(maps) as Kind[]) {
         const m = maps[kind] as Map<string, KindMap[Kind]>;
         const fresh = new Map((msg.objects[kind] as Array<KindMap[Kind]>).map((o) => [mapKey(kind, o), o]));
-        for (const [k, old] of m) if (!fresh.has(k)) { m.delete(k); this.emit({ kind, type: 'delete', obj: old } as ClusterEvent); }
-        for (const [k, obj] of fresh) { const old = m.get(k); m.set(k, obj); this.emit({ kind, type: 'upsert', obj, old } as ClusterEvent); }
+        for (const [k, old] of m) if (!fresh.has(k)) { m.delete(k); this.emit({ kind, type: 'delete', obj: old, old, key: k } as ClusterEvent); }
+        for (const [k, obj] of fresh) { const old = m.get(k); m.set(k, obj); this.emit({ kind, type: 'upsert', obj, old, key: k } as ClusterEvent); }
       }
       this.lastChange = msg.lastChange;
       if (msg.synced) this.markSynced();

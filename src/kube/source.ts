@@ -3,7 +3,14 @@ import type { Kind, KindMap } from './objects.js';
 
 /** One change. `old` is set on updates and deletes when the source knew the object. */
 export type ClusterEvent = {
-  [K in Kind]: { kind: K; type: 'upsert' | 'delete'; obj: KindMap[K]; old?: KindMap[K] };
+  [K in Kind]: {
+    kind: K;
+    type: 'upsert' | 'delete';
+    obj: KindMap[K];
+    old?: KindMap[K];
+    /** The snapshot map's own key string for `obj` (indexes that keep it then share it, not copy it). */
+    key?: string;
+  };
 }[Kind];
 
 /** A consistent view of the cluster as last seen. */

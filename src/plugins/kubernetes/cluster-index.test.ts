@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, few, many, remove, values, type Index } from './cluster-index.js';
+import { add, remove, values, type Index } from './cluster-index.js';
 
 describe('Index', () => {
   it('keeps one value as a string, several as a set, in insertion order', () => {
@@ -19,11 +19,5 @@ describe('Index', () => {
     expect([...values(idx, 'ip')]).toEqual([]);
     remove(idx, 'none', 'a');
     expect(idx.size).toBe(0);
-  });
-
-  it('few/many round-trip lists', () => {
-    for (const list of [['a'], ['a', 'b'], []]) expect(many(few(list))).toEqual(list);
-    expect(few(['a'])).toBe('a');
-    expect(many(undefined)).toEqual([]);
   });
 });

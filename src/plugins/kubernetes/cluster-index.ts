@@ -35,16 +35,3 @@ export function values(index: Index, key: string): Iterable<string> {
   const got = index.get(key);
   return got === undefined ? NONE : typeof got === 'string' ? [got] : got;
 }
-
-/** A list kept as a string when it has one element (most Services have one cluster IP, most slices...). */
-export type Few = string | readonly string[];
-
-/** `list` as a Few. */
-export function few(list: readonly string[]): Few {
-  return list.length === 1 ? list[0]! : list;
-}
-
-/** The elements of a Few (undefined: none). */
-export function many(f: Few | undefined): readonly string[] {
-  return f === undefined ? NONE : typeof f === 'string' ? [f] : f;
-}

@@ -7,11 +7,12 @@
  * only: O(that object), never O(zone); startup is one indexing pass over the snapshot.
  */
 import { lower } from '../../dns/name.js';
+import { joinKey, keyOf } from '../../kube/convert.js';
 import type { SlimEndpointSlice, SlimNamespace, SlimPod, SlimService } from '../../kube/objects.js';
 import type { ClusterEvent, ClusterSource } from '../../kube/source.js';
 import { nodeOf, Zone, type ZoneNode } from '../../zone/zone.js';
 import { canonicalIP } from './addresses.js';
-import { add, few, many, remove, values, type Few, type Index } from './cluster-index.js';
+import { add, remove, values, type Index } from './cluster-index.js';
 import { ForwardNames } from './forward-names.js';
 import { recordProgrammingLatency } from './metrics.js';
 import type { KubernetesOptions } from './options.js';
@@ -26,6 +27,23 @@ const GONE_PHASES = new Set(['Succeeded', 'Failed', 'Unknown']);
 export function ownerOf(key: string): string {
   const slash = key.indexOf('/');
   return lower(`${key.slice(slash + 1)}.${key.slice(0, slash)}.svc`);
+}
+
+/** The cluster IPs a Service is indexed under (canonical; not `None`). */
+function serviceIPs(svc: SlimService): string[] {
+  const ips: string[] = [];
+  for (const ip of svc.clusterIPs) if (ip.includes('.') || ip.includes(':')) ips.push(canonicalIP(ip));
+  return ips;
+}
+
+/** The IPs of a slice's ready endpoints (canonical), each once. */
+function readyIPs(slice: SlimEndpointSlice): string[] {
+  let ips: string[] = [];
+  for (const e of slice.endpoints) if (e.ready) for (const a of e.addresses) ips.push(canonicalIP(a));
+  // Addresses rarely repeat; a small slice is checked by scanning, a big one with a Set.
+  if (ips.length > 16) ips = [...new Set(ips)];
+  else if (ips.some((ip, i) => ips.indexOf(ip) !== i)) ips = ips.filter((ip, i) => ips.indexOf(ip) === i);
+  return ips;
 }
 
 /** A Service a name belongs to, with its slices. */
@@ -46,9 +64,6 @@ export class ClusterZone {
   private readonly mixedCase: Index = new Map();
   private readonly podsOfNsIP: Index = new Map();
   private readonly podsOfIP: Index = new Map();
-  private readonly svcIPs = new Map<string, Few>();
-  /** Per slice: its Service key ('' when none) and its ready IPs. */
-  private readonly sliceSeen = new Map<string, { svc: string; ips: Few }>();
   private readonly podSeen = new Map<string, { ns: string; ip: string }>();
   private unsubscribe: (() => void) | undefined;
   private readonly ptrOptions: ReverseOptions;
@@ -70,8 +85,8 @@ export class ClusterZone {
     });
     this.reverse = new ReverseNames((ip) => this.ptrsOf(ip), () => [...this.svcsOfIP.keys(), ...this.slicesOfIP.keys()], o.ttl);
     for (const ns of snap.namespaces.values()) fixed.put(`ns:${ns.name}`, this.namespaceEntries(ns.name));
-    for (const [key, svc] of snap.services) this.indexService(key, svc);
-    if (!o.noEndpoints) for (const [key, s] of snap.endpointSlices) this.indexSlice(key, s);
+    for (const [key, svc] of snap.services) this.indexService(key, svc, undefined);
+    if (!o.noEndpoints) for (const [key, s] of snap.endpointSlices) this.indexSlice(key, s, undefined);
     if (o.podMode === 'verified') for (const [key, p] of snap.pods) this.indexPod(key, p);
     this.unsubscribe = source.subscribe((ev) => {
       this.apply(ev);
@@ -123,16 +138,18 @@ export class ClusterZone {
   }
 
   private apply(ev: ClusterEvent): void {
-    const key = ev.kind === 'Namespace' ? ev.obj.name : `${ev.obj.namespace}/${ev.obj.name}`;
+    const key = ev.key ?? keyOf(ev.obj);
     const gone = ev.type === 'delete';
     switch (ev.kind) {
       case 'Namespace':
         return this.onNamespace(ev.obj);
+      // What an object was indexed under is read again from its old state, which every source
+      // hands over with a change (nothing per object is kept to undo it).
       case 'Service':
-        return this.indexService(key, gone ? undefined : ev.obj);
+        return this.indexService(key, gone ? undefined : ev.obj, ev.old ?? (gone ? ev.obj : undefined));
       case 'EndpointSlice': {
         if (this.o.noEndpoints) return;
-        this.indexSlice(key, gone ? undefined : ev.obj);
+        this.indexSlice(key, gone ? undefined : ev.obj, ev.old ?? (gone ? ev.obj : undefined));
         return recordProgrammingLatency(ev.obj, this.source.snapshot().services.get(`${ev.obj.namespace}/${ev.obj.serviceName}`));
       }
       case 'Pod':
@@ -151,42 +168,30 @@ export class ClusterZone {
     this.forward.fixed.put(`ns:${ns.name}`, this.namespaceEntries(ns.name));
   }
 
-  private indexService(key: string, svc: SlimService | undefined): void {
-    for (const ip of many(this.svcIPs.get(key))) remove(this.svcsOfIP, ip, key);
-    this.svcIPs.delete(key);
+  /** Indexes `svc` (undefined: removes it), first undoing what `old` was indexed under. */
+  private indexService(key: string, svc: SlimService | undefined, old: SlimService | undefined): void {
+    if (old) for (const ip of serviceIPs(old)) remove(this.svcsOfIP, ip, key);
     const folded = lower(key);
     if (folded !== key) {
       if (svc) add(this.mixedCase, folded, key);
       else remove(this.mixedCase, folded, key);
     }
-    if (!svc) return;
-    const ips: string[] = [];
-    for (const ip of svc.clusterIPs) if (ip.includes('.') || ip.includes(':')) ips.push(canonicalIP(ip));
-    for (const ip of ips) add(this.svcsOfIP, ip, key);
-    if (ips.length) this.svcIPs.set(key, few(ips));
+    if (svc) for (const ip of serviceIPs(svc)) add(this.svcsOfIP, ip, key);
   }
 
-  /** Indexes `slice` (undefined: removes it). */
-  private indexSlice(key: string, slice: SlimEndpointSlice | undefined): void {
-    const old = this.sliceSeen.get(key);
+  /** Indexes `slice` (undefined: removes it), first undoing what `old` was indexed under. */
+  private indexSlice(key: string, slice: SlimEndpointSlice | undefined, old: SlimEndpointSlice | undefined): void {
+    const oldLink = old?.serviceName ?? '';
+    const link = slice?.serviceName ?? '';
+    // The Service link rarely changes (the endpoints do): its entry is then left as it is.
+    const relink = oldLink !== link || old?.namespace !== slice?.namespace;
     if (old) {
-      if (old.svc) remove(this.slicesOfSvc, old.svc, key);
-      for (const ip of many(old.ips)) remove(this.slicesOfIP, ip, key);
-      this.sliceSeen.delete(key);
+      if (oldLink && relink) remove(this.slicesOfSvc, joinKey(old.namespace, oldLink), key);
+      for (const ip of readyIPs(old)) remove(this.slicesOfIP, ip, key);
     }
     if (!slice) return;
-    const fresh = slice.serviceName ? `${slice.namespace}/${slice.serviceName}` : '';
-    // Keep the old string when the link is unchanged: slices change far more often than their Service.
-    const svc = old?.svc === fresh ? old.svc : fresh;
-    let ips: string[] = [];
-    for (const e of slice.endpoints) if (e.ready) for (const a of e.addresses) ips.push(canonicalIP(a));
-    // Addresses rarely repeat; a small slice is checked by scanning, a big one with a Set.
-    if (ips.length > 16) ips = [...new Set(ips)];
-    else if (ips.some((ip, i) => ips.indexOf(ip) !== i)) ips = ips.filter((ip, i) => ips.indexOf(ip) === i);
-    if (svc) add(this.slicesOfSvc, svc, key);
-    for (const ip of ips) add(this.slicesOfIP, ip, key);
-    // slice(): a pushed array carries spare capacity, and this one lives as long as the slice.
-    this.sliceSeen.set(key, { svc, ips: few(ips.length > 1 ? ips.slice() : ips) });
+    if (link && relink) add(this.slicesOfSvc, joinKey(slice.namespace, link), key);
+    for (const ip of readyIPs(slice)) add(this.slicesOfIP, ip, key);
   }
 
   private indexPod(key: string, pod: SlimPod | undefined): void {
@@ -199,7 +204,7 @@ export class ClusterZone {
     // CoreDNS indexes status.podIP only, and skips terminating and finished pods.
     const ip = pod?.podIPs[0];
     if (!pod || !ip || pod.deleting || GONE_PHASES.has(pod.phase)) return;
-    add(this.podsOfNsIP, `${pod.namespace}/${ip}`, key);
+    add(this.podsOfNsIP, joinKey(pod.namespace, ip), key);
     add(this.podsOfIP, ip, key);
     this.podSeen.set(key, { ns: pod.namespace, ip });
   }

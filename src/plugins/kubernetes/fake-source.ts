@@ -92,7 +92,7 @@ export class FakeSource implements ClusterSource {
     const old = map.get(key);
     map.set(key, obj);
     this.lastChange += 1000;
-    this.emit({ kind, type: 'upsert', obj, ...(old ? { old } : {}) } as ClusterEvent);
+    this.emit({ kind, type: 'upsert', obj, key, ...(old ? { old } : {}) } as ClusterEvent);
   }
 
   /** Removes the object with `obj`'s key and emits the delete. */
@@ -103,7 +103,7 @@ export class FakeSource implements ClusterSource {
     if (!old) return;
     map.delete(key);
     this.lastChange += 1000;
-    this.emit({ kind, type: 'delete', obj: old, old } as ClusterEvent);
+    this.emit({ kind, type: 'delete', obj: old, old, key } as ClusterEvent);
   }
 
   private emit(ev: ClusterEvent): void {

@@ -82,6 +82,34 @@ describe('live changes', () => {
     expect((await ask(k, '5.9.244.10.in-addr.arpa.', Type.PTR)).answer).toEqual(['5.9.244.10.in-addr.arpa. 30 IN PTR b-0.b.testns.svc.cluster.local.']);
   });
 
+  it('an IP two slices share keeps its PTRs from the other slice when one drops it; a slice back with its Service is found again', async () => {
+    const s = fixtureSource();
+    const k = kubernetesFrom(BLOCK(), s);
+    for (const n of ['a', 'b']) s.upsert('Service', service(n, { clusterIPs: ['None'], headless: true }));
+    const ptr = '7.9.244.10.in-addr.arpa.';
+    s.upsert('EndpointSlice', slice('a', ['10.244.9.7']));
+    s.upsert('EndpointSlice', slice('b', ['10.244.9.7']));
+    expect((await ask(k, ptr, Type.PTR)).answer.sort()).toEqual([`${ptr} 30 IN PTR a-0.a.testns.svc.cluster.local.`, `${ptr} 30 IN PTR b-0.b.testns.svc.cluster.local.`]);
+    s.upsert('EndpointSlice', slice('a', ['10.244.9.8'], { resourceVersion: '2' }));
+    expect((await ask(k, ptr, Type.PTR)).answer).toEqual([`${ptr} 30 IN PTR b-0.b.testns.svc.cluster.local.`]);
+    // Unlinked from its Service (no label), then linked again: the index follows each state.
+    s.upsert('EndpointSlice', slice('a', ['10.244.9.8'], { resourceVersion: '3', serviceName: '' }));
+    expect((await ask(k, 'a.testns.svc.cluster.local.', Type.A)).rcode).toBe('NXDOMAIN');
+    s.upsert('EndpointSlice', slice('a', ['10.244.9.8'], { resourceVersion: '4' }));
+    expect((await ask(k, 'a.testns.svc.cluster.local.', Type.A)).answer).toEqual(['a.testns.svc.cluster.local. 30 IN A 10.244.9.8']);
+    s.delete('EndpointSlice', slice('b', []));
+    expect((await ask(k, ptr, Type.PTR)).rcode).toBe('NXDOMAIN');
+    expect((await ask(k, '8.9.244.10.in-addr.arpa.', Type.PTR)).answer).toEqual(['8.9.244.10.in-addr.arpa. 30 IN PTR a-0.a.testns.svc.cluster.local.']);
+    // Answers are checked against the objects, so a stale index entry would not show in them:
+    // the indexes themselves must hold nothing of these objects once they are gone.
+    const indexes = k.cluster as unknown as Record<'slicesOfSvc' | 'slicesOfIP' | 'svcsOfIP', Map<string, unknown>>;
+    const before = { svc: indexes.slicesOfSvc.size, ip: indexes.slicesOfIP.size };
+    s.delete('EndpointSlice', slice('a', []));
+    for (const n of ['a', 'b']) s.delete('Service', service(n));
+    expect({ svc: indexes.slicesOfSvc.size, ip: indexes.slicesOfIP.size }).toEqual({ svc: before.svc - 1, ip: before.ip - 1 });
+    expect([...indexes.slicesOfIP.keys()].filter((ip) => ip.startsWith('10.244.9.'))).toEqual([]);
+  });
+
   it('Pod create and delete with pods verified', async () => {
     const s = fixtureSource();
     const k = kubernetesFrom(BLOCK('pods verified'), s);
