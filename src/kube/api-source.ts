@@ -24,6 +24,8 @@ export interface ApiSourceOptions {
   pods: boolean;
   /** Watch EndpointSlices (false with `noendpoints`). */
   endpoints: boolean;
+  /** Keep endpoints' pod names (`endpoint_pod_names`); default true. */
+  podNames?: boolean;
   /** Watchdog for silent watches, ms (default: CLUSTERDNS_WATCHDOG_MS, else 90 s). */
   watchdogMs?: number;
   /** Where CLUSTERDNS_WATCHDOG_MS is read (default process.env). */
@@ -71,11 +73,12 @@ export class ApiSource implements ClusterSource {
     this.feed = new ChangeFeed(log);
     const client = new ApiClient(opts.connection);
     const watchdogMs = opts.watchdogMs ?? watchdogFromEnv(opts.env ?? process.env, (m) => log.warn(m));
+    const convertOpts = { podNames: opts.podNames ?? true };
     const add = <K extends Kind>(kind: K, labelSelector?: string, fieldSelector?: string): void => {
       const r = new Reflector<K>({
         client,
         ...RESOURCES[kind],
-        convert: converters[kind],
+        convert: (raw) => converters[kind](raw, undefined, convertOpts),
         store: this.feed.stores[kind] as unknown as KindStore<K>,
         log,
         labelSelector: labelSelector || undefined,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConvertError, keyOf, kindOf, toEndpointSlice, toNamespace, toPod, toService } from './convert.js';
+import { ConvertError, internPorts, keyOf, kindOf, MAX_SHARED_PORT_LISTS, toEndpointSlice, toNamespace, toPod, toService } from './convert.js';
 
 const meta = (name: string, extra: object = {}) => ({ name, namespace: 'ns1', resourceVersion: '7', ...extra });
 
@@ -97,6 +97,8 @@ describe('toEndpointSlice', () => {
       { name: 'http', port: 8080, protocol: 'TCP' },
       { name: 'noport', port: -1, protocol: 'TCP' },
     ]);
+    // Without endpoint_pod_names nothing needs the pod names: they are not kept.
+    expect(toEndpointSlice(slice, undefined, { podNames: false }).endpoints.map((e) => e.targetRefName)).toEqual(['', '', '']);
   });
 
   it('has an empty service name without the label and no trigger time when unparsable', () => {
@@ -148,5 +150,28 @@ describe('kindOf / keyOf', () => {
   it('keys namespaced objects by namespace/name', () => {
     expect(keyOf({ namespace: 'a', name: 'b' })).toBe('a/b');
     expect(keyOf({ name: 'ns' })).toBe('ns');
+  });
+});
+
+describe('internPorts', () => {
+  it('shares one frozen copy of each distinct port list (Services and slices alike)', () => {
+    const svc = (name: string, ports: object[]) => toService({ metadata: meta(name), spec: { clusterIP: '10.0.0.1', ports } });
+    const a = svc('a', [{ name: 'http', port: 80 }]);
+    const b = svc('b', [{ name: 'http', port: 80, protocol: 'TCP' }]);
+    const c = svc('c', [{ name: 'http', port: 8080 }]);
+    expect(b.ports).toBe(a.ports);
+    expect(c.ports).not.toBe(a.ports);
+    expect(a.ports).toEqual([{ name: 'http', port: 80, protocol: 'TCP' }]);
+    expect(Object.isFrozen(a.ports) && Object.isFrozen(a.ports[0])).toBe(true);
+    const slice = (name: string) => toEndpointSlice({ metadata: meta(name), addressType: 'IPv4', endpoints: [], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] });
+    expect(slice('s1').ports).toBe(a.ports);
+    expect(slice('s2').ports).toBe(slice('s1').ports);
+  });
+
+  it('is bounded: past MAX_SHARED_PORT_LISTS distinct lists, a new list is kept as it came', () => {
+    for (let i = 0; i <= MAX_SHARED_PORT_LISTS; i++) internPorts([{ name: `p${i}`, port: i, protocol: 'UDP' }]);
+    const fresh = [{ name: 'never-seen', port: 1, protocol: 'TCP' }];
+    expect(internPorts(fresh)).toBe(fresh);
+    expect(Object.isFrozen(fresh)).toBe(false);
   });
 });

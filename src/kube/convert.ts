@@ -14,8 +14,17 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 /** The annotation with the time of the change that triggered an EndpointSlice update. */
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 
+/** What a source keeps beyond what every Corefile needs. */
+export interface ConvertOptions {
+  /**
+   * Endpoints' pod names (targetRef), which only `endpoint_pod_names` uses: ~100 bytes of heap per
+   * slice of 3 endpoints. Default true.
+   */
+  podNames?: boolean;
+}
+
 /** A converter for one kind. `defaultNamespace` fills a missing namespace (manifests); API objects always have one. */
-export type Converter<K extends Kind> = (raw: unknown, defaultNamespace?: string) => KindMap[K];
+export type Converter<K extends Kind> = (raw: unknown, defaultNamespace?: string, opts?: ConvertOptions) => KindMap[K];
 
 interface Meta {
   namespace: string;
@@ -39,7 +48,28 @@ function metadata(raw: unknown, kind: Kind, defaultNamespace?: string): Meta & {
 
 function ports(list: Raw[]): SlimPort[] {
   // An absent port number is -1, as CoreDNS records it (EndpointSlice ports may omit it).
-  return list.map((p) => ({ name: p.str('name'), port: p.num('port', -1), protocol: p.str('protocol', 'TCP') }));
+  return internPorts(list.map((p) => ({ name: p.str('name'), port: p.num('port', -1), protocol: p.str('protocol', 'TCP') })));
+}
+
+/** Distinct port lists shared at most; past it, lists are kept as they come. */
+export const MAX_SHARED_PORT_LISTS = 4096;
+const portLists = new Map<string, SlimPort[]>();
+
+/**
+ * One shared, frozen copy of each distinct port list. Most Services (and their slices) repeat a
+ * handful of lists (`http/80/TCP`...), and a list with its port objects is ~100 bytes of heap per
+ * object (Node builds have no pointer compression). The table is bounded, so names nobody reuses
+ * cannot grow it past MAX_SHARED_PORT_LISTS.
+ */
+export function internPorts(list: SlimPort[]): SlimPort[] {
+  let key = '';
+  for (const p of list) key += `${p.name}\0${p.port}\0${p.protocol}\x01`;
+  const got = portLists.get(key);
+  if (got) return got;
+  if (portLists.size >= MAX_SHARED_PORT_LISTS) return list;
+  const frozen = Object.freeze(list.map((p) => Object.freeze({ ...p }))) as SlimPort[];
+  portLists.set(key, frozen);
+  return frozen;
 }
 
 /** Service -> SlimService. */
@@ -64,7 +94,8 @@ export const toService: Converter<'Service'> = (raw, defaultNamespace) => {
 };
 
 /** EndpointSlice (discovery.k8s.io/v1) -> SlimEndpointSlice. */
-export const toEndpointSlice: Converter<'EndpointSlice'> = (raw, defaultNamespace) => {
+export const toEndpointSlice: Converter<'EndpointSlice'> = (raw, defaultNamespace, opts) => {
+  const podNames = opts?.podNames ?? true;
   const { root, meta, namespace, name, resourceVersion } = metadata(raw, 'EndpointSlice', defaultNamespace);
   const endpoints = root.objs('endpoints').map((e): SlimEndpoint => {
     const cond = e.obj('conditions');
@@ -75,7 +106,7 @@ export const toEndpointSlice: Converter<'EndpointSlice'> = (raw, defaultNamespac
       addresses: e.strs('addresses'),
       hostname: e.str('hostname'),
       nodeName: e.str('nodeName'),
-      targetRefName: ref.str('kind') === 'Pod' ? ref.str('name') : '',
+      targetRefName: podNames && ref.str('kind') === 'Pod' ? ref.str('name') : '',
       ready,
       serving: cond.bool('serving', ready),
       terminating: cond.bool('terminating', false),

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { yaml } from './lazy-yaml.js';
-import { converters, kindOf } from './convert.js';
+import { type ConvertOptions, converters, kindOf } from './convert.js';
 import type { Kind, KindMap } from './objects.js';
 import { isObject } from './raw-fields.js';
 
@@ -23,7 +23,7 @@ export interface ParsedManifest {
 export const DEFAULT_NAMESPACE = 'default';
 
 /** Parses the text of `file`. Never throws. */
-export function parseManifest(file: string, text: string, keep: (kind: Kind, raw: unknown) => boolean = () => true): ParsedManifest {
+export function parseManifest(file: string, text: string, keep: (kind: Kind, raw: unknown) => boolean = () => true, opts?: ConvertOptions): ParsedManifest {
   const objects: ManifestObject[] = [];
   const errors: string[] = [];
   const { LineCounter, parseAllDocuments } = yaml();
@@ -60,7 +60,7 @@ export function parseManifest(file: string, text: string, keep: (kind: Kind, raw
       const kind = kindOf(item);
       if (!kind || !keep(kind, item)) return;
       try {
-        objects.push(withContentVersion(kind, converters[kind](item, DEFAULT_NAMESPACE)));
+        objects.push(withContentVersion(kind, converters[kind](item, DEFAULT_NAMESPACE, opts)));
       } catch (err) {
         errors.push(`${at}: ${(err as Error).message}`);
       }

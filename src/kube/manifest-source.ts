@@ -32,6 +32,8 @@ export interface ManifestSourceOptions {
   labelSelector?: string;
   /** The `namespace_labels` selector: Namespaces that do not match are left out. */
   namespaceLabelSelector?: string;
+  /** Keep endpoints' pod names (`endpoint_pod_names`); default true. */
+  podNames?: boolean;
 }
 
 /** A filter on raw objects by the selectors, as an API server applies them to a list. */
@@ -188,7 +190,7 @@ export class ManifestSource implements ClusterSource {
       if (prev?.stamp === f.stamp) continue;
       dirty = true;
       const parsed = await readFile(f.path, 'utf8').then(
-        (text) => parseManifest(f.path, text, this.keep),
+        (text) => parseManifest(f.path, text, this.keep, { podNames: this.opts.podNames ?? true }),
         (err: NodeJS.ErrnoException) => ({ objects: [], errors: [`${f.path}: ${err.code ?? err.message}`] }),
       );
       for (const e of parsed.errors) this.log.error(`manifests: ${e}${prev ? '; keeping its last good version' : ''}`);

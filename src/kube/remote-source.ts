@@ -2,7 +2,7 @@
  * A ClusterSource fed over a message channel: the view a worker thread has of the primary
  * thread's source, so N workers share one set of API watches (one per process, not per worker).
  */
-import { keyOf } from './convert.js';
+import { internPorts, keyOf } from './convert.js';
 import type { Kind, KindMap } from './objects.js';
 import type { ClusterEvent, ClusterSnapshot, ClusterSource } from './source.js';
 
@@ -56,7 +56,9 @@ export class RemoteSource implements ClusterSource {
     if (msg.t === 'snapshot') {
       for (const kind of Object.keys(maps) as Kind[]) {
         const m = maps[kind] as Map<string, KindMap[Kind]>;
-        const fresh = new Map((msg.objects[kind] as Array<KindMap[Kind]>).map((o) => [mapKey(kind, o), o]));
+        const objects = msg.objects[kind] as Array<KindMap[Kind]>;
+        if (kind === 'Service' || kind === 'EndpointSlice') for (const o of objects as Array<{ ports: KindMap['Service']['ports'] }>) o.ports = internPorts(o.ports);
+        const fresh = new Map(objects.map((o) => [mapKey(kind, o), o]));
         for (const [k, old] of m) if (!fresh.has(k)) { m.delete(k); this.emit({ kind, type: 'delete', obj: old, old, key: k } as ClusterEvent); }
         for (const [k, obj] of fresh) { const old = m.get(k); m.set(k, obj); this.emit({ kind, type: 'upsert', obj, old, key: k } as ClusterEvent); }
       }
@@ -65,9 +67,18 @@ export class RemoteSource implements ClusterSource {
       return;
     }
     const { ev } = msg;
+    // A message carries its own copy of every list: share port lists again, as the primary does.
+    if (ev.kind === 'Service' || ev.kind === 'EndpointSlice') ev.obj.ports = internPorts(ev.obj.ports);
     const m = maps[ev.kind] as Map<string, KindMap[Kind]>;
-    if (ev.type === 'delete') m.delete(mapKey(ev.kind, ev.obj));
-    else m.set(mapKey(ev.kind, ev.obj), ev.obj);
+    // The primary's key came through the channel as a copy; it becomes this map's key and the event's.
+    const key = (ev.key ??= mapKey(ev.kind, ev.obj));
+    // The old state is this side's own: what its indexes were built from (the same version as the
+    // primary's, as messages arrive in order, but nothing here depends on that).
+    const prev = m.get(key);
+    if (prev) ev.old = prev as never;
+    else delete ev.old;
+    if (ev.type === 'delete') m.delete(key);
+    else m.set(key, ev.obj);
     this.lastChange = msg.lastChange;
     this.emit(ev);
   }

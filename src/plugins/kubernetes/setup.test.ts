@@ -57,6 +57,24 @@ describe('kubernetes setup', () => {
     await c.closeAll();
   });
 
+  it('keeps endpoints\' pod names only for a block with endpoint_pod_names, on a source of its own', async () => {
+    const c = contexts();
+    const plain = c.make();
+    const kPlain = (await plugin.setup(directives(`  manifests ${fileURLToPath(FIXTURE)}`), plain.ctx)) as Kubernetes;
+    const named = c.make();
+    const kNamed = (await plugin.setup(directives(`  manifests ${fileURLToPath(FIXTURE)}\n  endpoint_pod_names`), named.ctx)) as Kubernetes;
+    expect(kNamed.source).not.toBe(kPlain.source);
+    await plain.start();
+    await named.start();
+    const refs = (k: Kubernetes) => [...k.source.snapshot().endpointSlices.values()].flatMap((s) => s.endpoints.map((e) => e.targetRefName)).filter(Boolean);
+    expect(refs(kPlain)).toEqual([]);
+    expect(refs(kNamed)).toContain('web-6d8f9b7c4-abcde');
+    const pod = 'web-6d8f9b7c4-abcde.svc1.testns.svc.cluster.local.';
+    expect((await ask(kNamed, pod, Type.SRV)).rcode).toBe('NOERROR');
+    expect((await ask(kPlain, pod, Type.SRV)).rcode).toBe('NXDOMAIN');
+    await c.closeAll();
+  });
+
   it('keys the source by what it watches', () => {
     const key = (body: string) => sourceKey(parseKubernetes(directives(body), ['cluster.local.']));
     expect(key('  ttl 30')).toBe(key('  ttl 5\n  namespaces a\n  fallthrough'));

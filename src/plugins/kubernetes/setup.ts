@@ -33,6 +33,7 @@ export function sourceKey(o: KubernetesOptions): string {
     namespaceLabels: o.namespaceLabels?.text,
     pods: o.podMode === 'verified',
     endpoints: !o.noEndpoints,
+    podNames: o.endpointPodNames,
   };
   return `${NAME}:${createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16)}`;
 }
@@ -45,6 +46,7 @@ export function createSource(o: KubernetesOptions, d: Directive, log: Logger): C
       log,
       ...(o.labels && { labelSelector: o.labels.text }),
       ...(o.namespaceLabels && { namespaceLabelSelector: o.namespaceLabels.text }),
+      podNames: o.endpointPodNames,
     });
   }
   try {
@@ -59,6 +61,7 @@ export function createSource(o: KubernetesOptions, d: Directive, log: Logger): C
       ...(o.namespaceLabels && { namespaceLabelSelector: o.namespaceLabels.text }),
       pods: o.podMode === 'verified',
       endpoints: !o.noEndpoints,
+      podNames: o.endpointPodNames,
       log,
     });
   } catch (err) {
