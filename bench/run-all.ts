@@ -93,7 +93,7 @@ function checks(results: Map<string, Section>): Check[] {
   const p = d('propagation');
   if (p) out.push({ what: `Service created -> answered (${fmt(p.creations)}, ${fmt(p.services)} loaded)`, target: 'p99 <= 50 ms', measured: `p99 ${fmt(p.p99, 2)} ms (p50 ${fmt(p.p50, 2)}, max ${fmt(p.max, 2)}, ${p.failed} failed)`, ok: p.p99 <= 50 && p.failed === 0 });
   const i = d('incremental');
-  if (i) out.push({ what: 'EndpointSlice change cost, 50k vs 1k Services', target: 'O(Service): ~1x, not ~50x', measured: `${fmt(i.growth, 2)}x (${fmt(i.cpuPerUpdateSmallMs, 3)} -> ${fmt(i.cpuPerUpdateBigMs, 3)} CPU ms per update)`, ok: i.growth < 3 });
+  if (i) out.push({ what: 'EndpointSlice change cost, 50k vs 1k Services', target: 'O(Service): ~1x, not ~50x', measured: `${fmt(i.growth, 2)}x (${fmt(i.cpuPerUpdateSmallMs, 3)} -> ${fmt(i.cpuPerUpdateBigMs, 3)} CPU ms per update)`, ok: i.cpuPerUpdateSmallMs > 0 && i.cpuPerUpdateBigMs > 0 ? i.growth < 3 : undefined });
   return out;
 }
 
