@@ -74,7 +74,7 @@ describe('ApiSource', () => {
     const snap = src.snapshot();
     expect([...snap.services.keys()].sort()).toEqual(['prod/other', 'prod/web']);
     expect(snap.services.get('prod/web')).toMatchObject({ clusterIPs: ['10.96.0.10'], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] });
-    expect(snap.endpointSlices.get('prod/web-1')).toMatchObject({ serviceName: 'web', endpoints: [{ addresses: ['10.244.0.5'], ready: true }] });
+    expect(snap.endpointSlices.get('prod/web-1')).toMatchObject({ serviceName: 'web', endpoints: [{ addresses: '10.244.0.5', ready: true }] });
     expect([...snap.namespaces.keys()].sort()).toEqual(['dev', 'prod']);
     expect(snap.pods.size).toBe(0);
     expect(paths()).toEqual(['/api/v1/namespaces', '/api/v1/services', '/apis/discovery.k8s.io/v1/endpointslices']);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { addressesOf } from './objects.js';
 import { ConvertError, internPorts, keyOf, kindOf, MAX_SHARED_PORT_LISTS, toEndpointSlice, toNamespace, toPod, toService } from './convert.js';
 
 const meta = (name: string, extra: object = {}) => ({ name, namespace: 'ns1', resourceVersion: '7', ...extra });
@@ -87,12 +88,16 @@ describe('toEndpointSlice', () => {
     expect(s.serviceName).toBe('web');
     expect(s.addressType).toBe('IPv4');
     expect(s.lastChangeTriggerTime).toBe(Date.parse('2024-05-01T10:00:00Z'));
+    // One address is kept as the string itself (no array per endpoint); addressesOf() reads either form.
     expect(s.endpoints).toEqual([
-      { addresses: ['10.1.0.5'], hostname: 'web-0', nodeName: 'node-a', targetRefName: 'web-0', ready: true, serving: true, terminating: false },
+      { addresses: '10.1.0.5', hostname: 'web-0', nodeName: 'node-a', targetRefName: 'web-0', ready: true, serving: true, terminating: false },
       // absent ready = ready; absent serving follows ready; targetRef of another kind is not a pod name
-      { addresses: ['10.1.0.6'], hostname: '', nodeName: '', targetRefName: '', ready: true, serving: true, terminating: false },
-      { addresses: ['10.1.0.7'], hostname: '', nodeName: '', targetRefName: '', ready: false, serving: false, terminating: true },
+      { addresses: '10.1.0.6', hostname: '', nodeName: '', targetRefName: '', ready: true, serving: true, terminating: false },
+      { addresses: '10.1.0.7', hostname: '', nodeName: '', targetRefName: '', ready: false, serving: false, terminating: true },
     ]);
+    expect(s.endpoints.map(addressesOf)).toEqual([['10.1.0.5'], ['10.1.0.6'], ['10.1.0.7']]);
+    const several = toEndpointSlice({ ...slice, endpoints: [{ addresses: ['10.1.0.8', '10.1.0.9'] }, { addresses: [] }] });
+    expect(several.endpoints.map(addressesOf)).toEqual([['10.1.0.8', '10.1.0.9'], []]);
     expect(s.ports).toEqual([
       { name: 'http', port: 8080, protocol: 'TCP' },
       { name: 'noport', port: -1, protocol: 'TCP' },

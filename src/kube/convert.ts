@@ -102,8 +102,9 @@ export const toEndpointSlice: Converter<'EndpointSlice'> = (raw, defaultNamespac
     // discovery/v1: nil ready means ready; nil serving defers to ready; nil terminating means false.
     const ready = cond.bool('ready', true);
     const ref = e.obj('targetRef');
+    const addresses = e.strs('addresses');
     return {
-      addresses: e.strs('addresses'),
+      addresses: addresses.length === 1 ? addresses[0]! : addresses,
       hostname: e.str('hostname'),
       nodeName: e.str('nodeName'),
       targetRefName: podNames && ref.str('kind') === 'Pod' ? ref.str('name') : '',

@@ -27,7 +27,11 @@ export interface SlimService {
 
 /** One endpoint of an EndpointSlice. */
 export interface SlimEndpoint {
-  addresses: string[];
+  /**
+   * Its addresses; one address (nearly every endpoint has exactly one) is kept as the string
+   * itself, not in an array of its own (56 bytes per endpoint). Read it with addressesOf().
+   */
+  addresses: string | readonly string[];
   hostname: string;
   nodeName: string;
   /** targetRef.name when targetRef.kind is Pod (for `endpoint_pod_names`). */
@@ -80,3 +84,11 @@ export type KindMap = {
 };
 
 export type Kind = keyof KindMap;
+
+const NO_ADDRESSES: readonly string[] = Object.freeze([]);
+
+/** An endpoint's addresses as a list, whichever way they are kept. */
+export function addressesOf(e: Pick<SlimEndpoint, 'addresses'>): readonly string[] {
+  const a = e.addresses;
+  return typeof a === 'string' ? [a] : a.length ? a : NO_ADDRESSES;
+}

@@ -7,7 +7,7 @@
 import { networkInterfaces } from 'node:os';
 import { Class, Type } from '../../dns/constants.js';
 import type { RR } from '../../dns/message.js';
-import type { SlimEndpointSlice, SlimService } from '../../kube/objects.js';
+import { addressesOf, type SlimEndpointSlice, type SlimService } from '../../kube/objects.js';
 import { absolute } from '../../zone/origin.js';
 import { addressRecord, canonicalIP, type AddressRecord } from './addresses.js';
 import { endpointName } from './service-records.js';
@@ -55,7 +55,7 @@ export function nsAddresses(zone: string, localIPs: readonly string[], k: NameSe
       if (svc.headless) {
         for (const e of slice.endpoints) {
           if (!e.ready) continue;
-          for (const ip of e.addresses) {
+          for (const ip of addressesOf(e)) {
             const rec = addressRecord(ip);
             const ep = endpointName({ ip, hostname: e.hostname, targetRefName: e.targetRefName }, k.endpointPodNames);
             if (rec) out.push({ name: `${ep}.${svcName}`, rec });

@@ -8,7 +8,7 @@
  */
 import { lower } from '../../dns/name.js';
 import { joinKey, keyOf } from '../../kube/convert.js';
-import type { SlimEndpointSlice, SlimNamespace, SlimPod, SlimService } from '../../kube/objects.js';
+import { addressesOf, type SlimEndpointSlice, type SlimNamespace, type SlimPod, type SlimService } from '../../kube/objects.js';
 import type { ClusterEvent, ClusterSource } from '../../kube/source.js';
 import { nodeOf, Zone, type ZoneNode } from '../../zone/zone.js';
 import { canonicalIP } from './addresses.js';
@@ -39,7 +39,7 @@ function serviceIPs(svc: SlimService): string[] {
 /** The IPs of a slice's ready endpoints (canonical), each once. */
 function readyIPs(slice: SlimEndpointSlice): string[] {
   let ips: string[] = [];
-  for (const e of slice.endpoints) if (e.ready) for (const a of e.addresses) ips.push(canonicalIP(a));
+  for (const e of slice.endpoints) if (e.ready) for (const a of addressesOf(e)) ips.push(canonicalIP(a));
   // Addresses rarely repeat; a small slice is checked by scanning, a big one with a Set.
   if (ips.length > 16) ips = [...new Set(ips)];
   else if (ips.some((ip, i) => ips.indexOf(ip) !== i)) ips = ips.filter((ip, i) => ips.indexOf(ip) === i);

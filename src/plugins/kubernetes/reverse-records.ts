@@ -3,7 +3,7 @@
  * cluster IP it is wins (one record, the first exposed one); otherwise every ready endpoint with
  * that address, named `<endpoint>.<service>.<ns>.svc.<primary zone>`.
  */
-import type { SlimEndpointSlice, SlimService } from '../../kube/objects.js';
+import { addressesOf, type SlimEndpointSlice, type SlimService } from '../../kube/objects.js';
 import { canonicalIP } from './addresses.js';
 import { endpointName } from './service-records.js';
 
@@ -35,7 +35,7 @@ export function ptrTargets(
     if (!s.serviceName || o.hidden(s.namespace)) continue;
     for (const e of s.endpoints) {
       if (!e.ready) continue;
-      for (const a of e.addresses) {
+      for (const a of addressesOf(e)) {
         if (canonicalIP(a) !== ip) continue;
         const ep = endpointName({ ip: a, hostname: e.hostname, targetRefName: e.targetRefName }, o.endpointPodNames);
         (e.hostname ? named : dashed).push(`${ep}.${s.serviceName}.${s.namespace}.svc.${zone}`);

@@ -13,7 +13,7 @@
 import { Class, Type } from '../../dns/constants.js';
 import type { RR } from '../../dns/message.js';
 import { fqdn } from '../../dns/name.js';
-import type { SlimEndpointSlice, SlimService } from '../../kube/objects.js';
+import { addressesOf, type SlimEndpointSlice, type SlimService } from '../../kube/objects.js';
 import type { Entry } from '../../zone/zone.js';
 import { addressRecord, dashedIP } from './addresses.js';
 
@@ -71,7 +71,7 @@ function readyEndpoints(slices: readonly SlimEndpointSlice[], svcName: string, o
     const ports = s.ports.length ? s.ports : NO_PORT;
     for (const e of s.endpoints) {
       if (!e.ready) continue;
-      for (const ip of e.addresses) {
+      for (const ip of addressesOf(e)) {
         const name = endpointName({ ip, hostname: e.hostname, targetRefName: e.targetRefName }, o.endpointPodNames);
         const target = `${name}.${svcName}`;
         if (only === undefined || target === only) out.push({ name, target, rr: addressRR(target, ip, o.ttl), ports });
@@ -83,7 +83,7 @@ function readyEndpoints(slices: readonly SlimEndpointSlice[], svcName: string, o
 
 /** True when some slice has a ready endpoint address (a ClusterIP Service is not "empty"). */
 function hasReadyEndpoint(slices: readonly SlimEndpointSlice[]): boolean {
-  return slices.some((s) => s.endpoints.some((e) => e.ready && e.addresses.length > 0));
+  return slices.some((s) => s.endpoints.some((e) => e.ready && addressesOf(e).length > 0));
 }
 
 /** Which of a Service's names a computation wants. */

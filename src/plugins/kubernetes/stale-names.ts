@@ -4,6 +4,7 @@
  * NXDOMAIN and a deleted one's records (reverse ones included) do not linger for the cache's TTL.
  */
 import { reverseName } from '../../dns/name.js';
+import { addressesOf } from '../../kube/objects.js';
 import type { ClusterEvent } from '../../kube/source.js';
 import { isReverseZone } from './options.js';
 
@@ -22,7 +23,7 @@ export function staleNames(ev: ClusterEvent, zones: readonly string[]): string[]
       break;
     case 'EndpointSlice':
       if (ev.obj.serviceName) rel.push(`${ev.obj.serviceName}.${ev.obj.namespace}.svc`);
-      for (const s of objs as Array<typeof ev.obj>) for (const e of s.endpoints) ips.push(...e.addresses);
+      for (const s of objs as Array<typeof ev.obj>) for (const e of s.endpoints) ips.push(...addressesOf(e));
       break;
     case 'Pod':
       rel.push(`${ev.obj.namespace}.pod`);
