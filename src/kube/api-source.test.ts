@@ -73,7 +73,7 @@ describe('ApiSource', () => {
     expect(src.synced).toBe(true);
     const snap = src.snapshot();
     expect([...snap.services.keys()].sort()).toEqual(['prod/other', 'prod/web']);
-    expect(snap.services.get('prod/web')).toMatchObject({ clusterIPs: ['10.96.0.10'], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] });
+    expect(snap.services.get('prod/web')).toMatchObject({ clusterIPs: '10.96.0.10', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] });
     expect(snap.endpointSlices.get('prod/web-1')).toMatchObject({ serviceName: 'web', endpoints: [{ addresses: '10.244.0.5', ready: true }] });
     expect([...snap.namespaces.keys()].sort()).toEqual(['dev', 'prod']);
     expect(snap.pods.size).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressesOf } from './objects.js';
+import { addressesOf, clusterIPsOf } from './objects.js';
 import { ConvertError, internPorts, keyOf, kindOf, MAX_SHARED_PORT_LISTS, toEndpointSlice, toNamespace, toPod, toService } from './convert.js';
 
 const meta = (name: string, extra: object = {}) => ({ name, namespace: 'ns1', resourceVersion: '7', ...extra });
@@ -35,7 +35,8 @@ describe('toService', () => {
 
   it('falls back to spec.clusterIP; None is headless; defaults type and protocol', () => {
     const svc = toService({ metadata: meta('h'), spec: { clusterIP: 'None', ports: [{ port: 5000 }], publishNotReadyAddresses: true } });
-    expect(svc.clusterIPs).toEqual(['None']);
+    expect(svc.clusterIPs).toBe('None'); // one IP (or None) is kept as the string itself
+    expect(clusterIPsOf(svc)).toEqual(['None']);
     expect(svc.headless).toBe(true);
     expect(svc.type).toBe('ClusterIP');
     expect(svc.ports).toEqual([{ name: '', port: 5000, protocol: 'TCP' }]);
@@ -45,6 +46,7 @@ describe('toService', () => {
   it('ExternalName has no cluster IPs', () => {
     const svc = toService({ metadata: meta('ext'), spec: { type: 'ExternalName', externalName: 'example.org' } });
     expect(svc).toMatchObject({ type: 'ExternalName', clusterIPs: [], headless: false, externalName: 'example.org', ports: [] });
+    expect(clusterIPsOf(svc)).toEqual([]);
   });
 
   it('fills a missing namespace only when a default is given', () => {

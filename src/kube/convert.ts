@@ -85,7 +85,7 @@ export const toService: Converter<'Service'> = (raw, defaultNamespace) => {
     name,
     resourceVersion,
     type,
-    clusterIPs,
+    clusterIPs: clusterIPs.length === 1 ? clusterIPs[0]! : clusterIPs,
     headless: clusterIPs[0] === 'None',
     externalName: spec.str('externalName'),
     ports: ports(spec.objs('ports')),

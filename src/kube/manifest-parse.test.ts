@@ -45,7 +45,7 @@ items:
     const json = JSON.stringify({ apiVersion: 'v1', kind: 'ServiceList', items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a' }, spec: { clusterIP: '10.0.0.1' } }] });
     const { objects, errors } = parseManifest('l.json', json);
     expect(errors).toEqual([]);
-    expect(objects[0]!.obj).toMatchObject({ namespace: 'default', name: 'a', clusterIPs: ['10.0.0.1'] });
+    expect(objects[0]!.obj).toMatchObject({ namespace: 'default', name: 'a', clusterIPs: '10.0.0.1' });
   });
 
   it('versions objects by content, so an edit changes the version and a copy does not', () => {

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { clusterIPsOf } from './objects.js';
 import { ManifestSource } from './manifest-source.js';
 import type { ClusterEvent } from './source.js';
 import { captureLog, waitFor } from './testing.js';
@@ -29,7 +30,7 @@ function source(path: string, opts: { pollMs?: number; watch?: boolean; labelSel
   cleanup.push(() => src.stop());
   src.start();
   const ips = (): Record<string, string> =>
-    Object.fromEntries([...src.snapshot().services].map(([k, s]) => [k, s.clusterIPs.join(',')]));
+    Object.fromEntries([...src.snapshot().services].map(([k, s]) => [k, clusterIPsOf(s).join(',')]));
   return { src, log, events, ips };
 }
 
@@ -69,7 +70,7 @@ describe('ManifestSource', () => {
     renameSync(`${file}.tmp`, file);
     await waitFor(() => ips()['default/a'] === '10.0.0.9' && !ips()['prod/b'], 'the edit to be applied');
     expect(events.map((e) => `${e.type} ${e.obj.name}`).sort()).toEqual(['delete b', 'upsert a']);
-    expect(events.find((e) => e.type === 'upsert')!.old).toMatchObject({ clusterIPs: ['10.0.0.1'] });
+    expect(events.find((e) => e.type === 'upsert')!.old).toMatchObject({ clusterIPs: '10.0.0.1' });
     expect(src.lastChange).toBeGreaterThanOrEqual(before);
   });
 

@@ -17,8 +17,11 @@ export interface SlimService {
   resourceVersion: string;
   /** ClusterIP | NodePort | LoadBalancer | ExternalName */
   type: string;
-  /** spec.clusterIPs (or [spec.clusterIP]); ['None'] for headless; [] for ExternalName. */
-  clusterIPs: string[];
+  /**
+   * spec.clusterIPs (or [spec.clusterIP]); 'None' for headless; [] for ExternalName. A single IP is
+   * kept as the string itself, not in an array of its own; read it with clusterIPsOf().
+   */
+  clusterIPs: string | readonly string[];
   headless: boolean;
   externalName: string;
   ports: SlimPort[];
@@ -90,5 +93,11 @@ const NO_ADDRESSES: readonly string[] = Object.freeze([]);
 /** An endpoint's addresses as a list, whichever way they are kept. */
 export function addressesOf(e: Pick<SlimEndpoint, 'addresses'>): readonly string[] {
   const a = e.addresses;
+  return typeof a === 'string' ? [a] : a.length ? a : NO_ADDRESSES;
+}
+
+/** A Service's cluster IPs as a list, whichever way they are kept. */
+export function clusterIPsOf(svc: Pick<SlimService, 'clusterIPs'>): readonly string[] {
+  const a = svc.clusterIPs;
   return typeof a === 'string' ? [a] : a.length ? a : NO_ADDRESSES;
 }

@@ -7,7 +7,7 @@
 import { networkInterfaces } from 'node:os';
 import { Class, Type } from '../../dns/constants.js';
 import type { RR } from '../../dns/message.js';
-import { addressesOf, type SlimEndpointSlice, type SlimService } from '../../kube/objects.js';
+import { addressesOf, clusterIPsOf, type SlimEndpointSlice, type SlimService } from '../../kube/objects.js';
 import { absolute } from '../../zone/origin.js';
 import { addressRecord, canonicalIP, type AddressRecord } from './addresses.js';
 import { endpointName } from './service-records.js';
@@ -62,7 +62,7 @@ export function nsAddresses(zone: string, localIPs: readonly string[], k: NameSe
           }
         }
       } else {
-        for (const ip of svc.clusterIPs) {
+        for (const ip of clusterIPsOf(svc)) {
           const rec = addressRecord(ip);
           if (rec) out.push({ name: svcName, rec });
         }

@@ -8,7 +8,7 @@
  */
 import { lower } from '../../dns/name.js';
 import { joinKey, keyOf } from '../../kube/convert.js';
-import { addressesOf, type SlimEndpointSlice, type SlimNamespace, type SlimPod, type SlimService } from '../../kube/objects.js';
+import { addressesOf, clusterIPsOf, type SlimEndpointSlice, type SlimNamespace, type SlimPod, type SlimService } from '../../kube/objects.js';
 import type { ClusterEvent, ClusterSource } from '../../kube/source.js';
 import { nodeOf, Zone, type ZoneNode } from '../../zone/zone.js';
 import { canonicalIP } from './addresses.js';
@@ -32,7 +32,7 @@ export function ownerOf(key: string): string {
 /** The cluster IPs a Service is indexed under (canonical; not `None`). */
 function serviceIPs(svc: SlimService): string[] {
   const ips: string[] = [];
-  for (const ip of svc.clusterIPs) if (ip.includes('.') || ip.includes(':')) ips.push(canonicalIP(ip));
+  for (const ip of clusterIPsOf(svc)) if (ip.includes('.') || ip.includes(':')) ips.push(canonicalIP(ip));
   return ips;
 }
 

@@ -3,7 +3,7 @@
  * cluster IP it is wins (one record, the first exposed one); otherwise every ready endpoint with
  * that address, named `<endpoint>.<service>.<ns>.svc.<primary zone>`.
  */
-import { addressesOf, type SlimEndpointSlice, type SlimService } from '../../kube/objects.js';
+import { addressesOf, clusterIPsOf, type SlimEndpointSlice, type SlimService } from '../../kube/objects.js';
 import { canonicalIP } from './addresses.js';
 import { endpointName } from './service-records.js';
 
@@ -27,7 +27,7 @@ export function ptrTargets(
   const zone = o.primaryZone === '.' ? '' : o.primaryZone;
   for (const svc of services) {
     if (o.hidden(svc.namespace)) continue;
-    if (svc.clusterIPs.some((c) => canonicalIP(c) === ip)) return [`${svc.name}.${svc.namespace}.svc.${zone}`];
+    if (clusterIPsOf(svc).some((c) => canonicalIP(c) === ip)) return [`${svc.name}.${svc.namespace}.svc.${zone}`];
   }
   const named: string[] = [];
   const dashed: string[] = [];

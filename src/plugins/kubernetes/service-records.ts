@@ -13,7 +13,7 @@
 import { Class, Type } from '../../dns/constants.js';
 import type { RR } from '../../dns/message.js';
 import { fqdn } from '../../dns/name.js';
-import { addressesOf, type SlimEndpointSlice, type SlimService } from '../../kube/objects.js';
+import { addressesOf, clusterIPsOf, type SlimEndpointSlice, type SlimService } from '../../kube/objects.js';
 import type { Entry } from '../../zone/zone.js';
 import { addressRecord, dashedIP } from './addresses.js';
 
@@ -200,7 +200,7 @@ function computeEntries(svc: SlimService, svcName: string, slices: readonly Slim
   const eps = wants('endpoint') ? readyEndpoints(slices, svcName, o, part === 'endpoint' ? only : undefined) : undefined;
   if (o.ignoreEmptyService && !(eps ? eps.length > 0 : hasReadyEndpoint(slices))) return [];
   const ports = svc.ports.length ? svc.ports : NO_PORT;
-  const ips = svc.clusterIPs.map((ip) => addressRR(svcName, ip, o.ttl));
+  const ips = clusterIPsOf(svc).map((ip) => addressRR(svcName, ip, o.ttl));
   const targetsFor = (list: readonly Port[]): Target[] => list.flatMap((p) => ips.map((rr) => ({ rr, port: p.port, target: svcName })));
   if (wants('service')) entries.push(...nameEntries(svcName, targetsFor(ports), o.ttl));
   if (wants('port')) {

@@ -4,7 +4,7 @@
  * NXDOMAIN and a deleted one's records (reverse ones included) do not linger for the cache's TTL.
  */
 import { reverseName } from '../../dns/name.js';
-import { addressesOf } from '../../kube/objects.js';
+import { addressesOf, clusterIPsOf } from '../../kube/objects.js';
 import type { ClusterEvent } from '../../kube/source.js';
 import { isReverseZone } from './options.js';
 
@@ -19,7 +19,7 @@ export function staleNames(ev: ClusterEvent, zones: readonly string[]): string[]
       break;
     case 'Service':
       rel.push(`${ev.obj.name}.${ev.obj.namespace}.svc`);
-      for (const s of objs as Array<typeof ev.obj>) ips.push(...s.clusterIPs.filter((ip) => ip !== 'None'));
+      for (const s of objs as Array<typeof ev.obj>) ips.push(...clusterIPsOf(s).filter((ip) => ip !== 'None'));
       break;
     case 'EndpointSlice':
       if (ev.obj.serviceName) rel.push(`${ev.obj.serviceName}.${ev.obj.namespace}.svc`);
