@@ -168,11 +168,11 @@ describe('in-cluster connection over TLS (service account token, cluster CA)', (
     const { sim, src, connection } = await start('sa-token', pkis.pki.ca.certFile);
     expect(connection.server).toBe(sim.url);
     await src.whenSynced();
-    expect(src.snapshot().services.get('default/web')).toMatchObject({ clusterIPs: ['10.96.0.50'] });
+    expect(src.snapshot().services.get('default/web')).toMatchObject({ clusterIPs: '10.96.0.50' });
     await waitFor(() => sim.stats.openWatches === 3, 'three open watches');
     sim.apply(service('later', '10.96.0.60'));
     await waitFor(() => src.snapshot().services.has('default/later'), 'the watched Service');
-    expect(src.snapshot().services.get('default/later')).toMatchObject({ clusterIPs: ['10.96.0.60'] });
+    expect(src.snapshot().services.get('default/later')).toMatchObject({ clusterIPs: '10.96.0.60' });
     expect(sim.stats.lists).toBe(3);
     // No client certificate here: the token is what authenticated every request.
     expect(sim.stats.requests.filter((r) => r.auth !== 'token' || r.status !== 200)).toEqual([]);
