@@ -4,7 +4,7 @@
  * not-ready endpoints and terminating pods (with their flags) and let the DNS side filter, so one
  * store serves every option (`publishNotReadyAddresses`, `pods verified`).
  */
-import type { Kind, KindMap, SlimEndpoint, SlimPort } from './objects.js';
+import { few, type Kind, type KindMap, type SlimEndpoint, type SlimPort } from './objects.js';
 import { ConvertError, Raw } from './raw-fields.js';
 
 export { ConvertError } from './raw-fields.js';
@@ -85,7 +85,7 @@ export const toService: Converter<'Service'> = (raw, defaultNamespace) => {
     name,
     resourceVersion,
     type,
-    clusterIPs: clusterIPs.length === 1 ? clusterIPs[0]! : clusterIPs,
+    clusterIPs: few(clusterIPs),
     headless: clusterIPs[0] === 'None',
     externalName: spec.str('externalName'),
     ports: ports(spec.objs('ports')),
@@ -102,9 +102,8 @@ export const toEndpointSlice: Converter<'EndpointSlice'> = (raw, defaultNamespac
     // discovery/v1: nil ready means ready; nil serving defers to ready; nil terminating means false.
     const ready = cond.bool('ready', true);
     const ref = e.obj('targetRef');
-    const addresses = e.strs('addresses');
     return {
-      addresses: addresses.length === 1 ? addresses[0]! : addresses,
+      addresses: few(e.strs('addresses')),
       hostname: e.str('hostname'),
       nodeName: e.str('nodeName'),
       targetRefName: podNames && ref.str('kind') === 'Pod' ? ref.str('name') : '',

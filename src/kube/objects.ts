@@ -21,7 +21,7 @@ export interface SlimService {
    * spec.clusterIPs (or [spec.clusterIP]); 'None' for headless; [] for ExternalName. A single IP is
    * kept as the string itself, not in an array of its own; read it with clusterIPsOf().
    */
-  clusterIPs: string | readonly string[];
+  clusterIPs: Few;
   headless: boolean;
   externalName: string;
   ports: SlimPort[];
@@ -34,7 +34,7 @@ export interface SlimEndpoint {
    * Its addresses; one address (nearly every endpoint has exactly one) is kept as the string
    * itself, not in an array of its own (56 bytes per endpoint). Read it with addressesOf().
    */
-  addresses: string | readonly string[];
+  addresses: Few;
   hostname: string;
   nodeName: string;
   /** targetRef.name when targetRef.kind is Pod (for `endpoint_pod_names`). */
@@ -88,16 +88,23 @@ export type KindMap = {
 
 export type Kind = keyof KindMap;
 
-const NO_ADDRESSES: readonly string[] = Object.freeze([]);
+/** A list kept as its one element when it has only one (most Services have one cluster IP, most endpoints one address). */
+export type Few = string | readonly string[];
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/** `list` as a Few. */
+export function few(list: readonly string[]): Few {
+  return list.length === 1 ? list[0]! : list;
+}
+
+/** The elements of a Few. */
+export function many(f: Few): readonly string[] {
+  return typeof f === 'string' ? [f] : f.length ? f : NONE;
+}
 
 /** An endpoint's addresses as a list, whichever way they are kept. */
-export function addressesOf(e: Pick<SlimEndpoint, 'addresses'>): readonly string[] {
-  const a = e.addresses;
-  return typeof a === 'string' ? [a] : a.length ? a : NO_ADDRESSES;
-}
+export const addressesOf = (e: Pick<SlimEndpoint, 'addresses'>): readonly string[] => many(e.addresses);
 
 /** A Service's cluster IPs as a list, whichever way they are kept. */
-export function clusterIPsOf(svc: Pick<SlimService, 'clusterIPs'>): readonly string[] {
-  const a = svc.clusterIPs;
-  return typeof a === 'string' ? [a] : a.length ? a : NO_ADDRESSES;
-}
+export const clusterIPsOf = (svc: Pick<SlimService, 'clusterIPs'>): readonly string[] => many(svc.clusterIPs);

@@ -11,7 +11,10 @@ export type SourceMessage =
   | { t: 'snapshot'; key: string; synced: boolean; lastChange: number; objects: { [K in Kind]: Array<KindMap[K]> } }
   | { t: 'event'; key: string; ev: ClusterEvent; lastChange: number };
 
-const mapKey = (kind: Kind, obj: { namespace?: string; name: string }) => (kind === 'Namespace' ? obj.name : keyOf(obj));
+/** A message carries its own copy of every list: port lists are shared again, as the primary shares them. */
+function sharePorts(kind: Kind, obj: KindMap[Kind]): void {
+  if (kind === 'Service' || kind === 'EndpointSlice') (obj as KindMap['Service']).ports = internPorts((obj as KindMap['Service']).ports);
+}
 
 /** The maps of a snapshot, by kind. */
 export function mapsOf(s: ClusterSnapshot): { [K in Kind]: Map<string, KindMap[K]> } {
@@ -57,8 +60,8 @@ export class RemoteSource implements ClusterSource {
       for (const kind of Object.keys(maps) as Kind[]) {
         const m = maps[kind] as Map<string, KindMap[Kind]>;
         const objects = msg.objects[kind] as Array<KindMap[Kind]>;
-        if (kind === 'Service' || kind === 'EndpointSlice') for (const o of objects as Array<{ ports: KindMap['Service']['ports'] }>) o.ports = internPorts(o.ports);
-        const fresh = new Map(objects.map((o) => [mapKey(kind, o), o]));
+        for (const o of objects) sharePorts(kind, o);
+        const fresh = new Map(objects.map((o) => [keyOf(o), o]));
         for (const [k, old] of m) if (!fresh.has(k)) { m.delete(k); this.emit({ kind, type: 'delete', obj: old, old, key: k } as ClusterEvent); }
         for (const [k, obj] of fresh) { const old = m.get(k); m.set(k, obj); this.emit({ kind, type: 'upsert', obj, old, key: k } as ClusterEvent); }
       }
@@ -67,11 +70,10 @@ export class RemoteSource implements ClusterSource {
       return;
     }
     const { ev } = msg;
-    // A message carries its own copy of every list: share port lists again, as the primary does.
-    if (ev.kind === 'Service' || ev.kind === 'EndpointSlice') ev.obj.ports = internPorts(ev.obj.ports);
+    sharePorts(ev.kind, ev.obj);
     const m = maps[ev.kind] as Map<string, KindMap[Kind]>;
     // The primary's key came through the channel as a copy; it becomes this map's key and the event's.
-    const key = (ev.key ??= mapKey(ev.kind, ev.obj));
+    const key = (ev.key ??= keyOf(ev.obj));
     // The old state is this side's own: what its indexes were built from (the same version as the
     // primary's, as messages arrive in order, but nothing here depends on that).
     const prev = m.get(key);
