@@ -10,16 +10,22 @@ import { captureLog } from '../../kube/testing.js';
 import { FakeSource } from './fake-source.js';
 import type { Kubernetes } from './kubernetes.js';
 import { parseKubernetes } from './options.js';
-import { plugin, sourceKey, waitForSync } from './setup.js';
+import { afterInitialSync, plugin, sourceKey, waitForSync } from './setup.js';
 import { ask, FIXTURE } from './testing.js';
 
 /** Setup contexts sharing kept resources, as one process across reloads. */
 function contexts() {
   const kept = new Map<string, Closable>();
   const lookups: string[] = [];
+  const captured: Array<ReturnType<typeof captureLog>> = [];
+  const logs = (t: string): string[] => captured.flatMap((c) => c.matching(t));
   const make = () => makeSetupContext({
     zones: ['cluster.local.'],
-    log: () => captureLog().logger,
+    log: () => {
+      const c = captureLog();
+      captured.push(c);
+      return c.logger;
+    },
     keep: <T extends Closable>(key: string, create: () => T): T => {
       if (!kept.has(key)) kept.set(key, create());
       return kept.get(key) as T;
@@ -29,7 +35,7 @@ function contexts() {
       return replyTo(parent.msg, Rcode.NXDOMAIN);
     },
   });
-  return { make, kept, lookups, closeAll: () => Promise.all([...kept.values()].map((c) => c.close())) };
+  return { make, kept, lookups, logs, closeAll: () => Promise.all([...kept.values()].map((c) => c.close())) };
 }
 
 const directives = (body: string) => parseCorefile(`cluster.local {\n kubernetes {\n${body}\n }\n}`, 'Corefile')[0]!.directives;
@@ -51,6 +57,9 @@ describe('kubernetes setup', () => {
     await first.stop(); // the old config goes; the source stays
     expect((await ask(k2, 'svc1.testns.svc.cluster.local.', Type.A)).answer).toEqual(['svc1.testns.svc.cluster.local. 10 IN A 10.96.10.1']);
     expect(c.kept.size).toBe(1);
+    // The initial sync's garbage was collected once, before the first query: not again on the
+    // reload, which kept the source (src/core/heap.ts).
+    expect(c.logs('initial sync: collected')).toHaveLength(1);
     // ExternalName targets outside the zone go through the server (ctx.lookup).
     await ask(k2, 'svc-ext.testns.svc.cluster.local.', Type.A);
     expect(c.lookups).toEqual([`example.org. ${Type.A}`]);
@@ -73,6 +82,14 @@ describe('kubernetes setup', () => {
     expect((await ask(kNamed, pod, Type.SRV)).rcode).toBe('NOERROR');
     expect((await ask(kPlain, pod, Type.SRV)).rcode).toBe('NXDOMAIN');
     await c.closeAll();
+  });
+
+  it('after the initial sync, collects and says so at debug level; says nothing when it cannot collect', () => {
+    const log = captureLog();
+    afterInitialSync(log.logger, () => ({ beforeBytes: 52 * 1048576, afterBytes: 20.5 * 1048576, ms: 31.2 }));
+    expect(log.lines).toEqual(['DEBUG initial sync: collected 52.0 -> 20.5 MiB of heap in 31 ms']);
+    afterInitialSync(log.logger, () => undefined);
+    expect(log.lines).toHaveLength(1);
   });
 
   it('keys the source by what it watches', () => {
