@@ -1,15 +1,18 @@
 import client from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { aggregate, collectDefaultMetrics, Counter, Registry } from './prom-client.js';
+import { aggregate, collectDefaultMetrics, Counter, Registry, SKIPPED_DEFAULT_METRICS } from './prom-client.js';
 
 describe('prom-client loaded part by part', () => {
-  it('has the same default metrics as prom-client.collectDefaultMetrics, with the same types and help', async () => {
+  it('has the same default metrics as prom-client.collectDefaultMetrics, with the same types and help, but the GC histogram', async () => {
     const ours = new Registry();
     collectDefaultMetrics(ours);
     const theirs = new client.Registry();
     client.collectDefaultMetrics({ register: theirs });
     const shape = async (r: client.Registry) => (await r.getMetricsAsJSON()).map((m) => `${m.name} ${m.type} ${m.help}`).sort();
-    expect(await shape(ours)).toEqual(await shape(theirs));
+    const skipped = (line: string) => SKIPPED_DEFAULT_METRICS.includes(line.split(' ')[0]!);
+    expect(SKIPPED_DEFAULT_METRICS).toEqual(['nodejs_gc_duration_seconds']);
+    expect((await shape(theirs)).filter(skipped)).toHaveLength(1);
+    expect(await shape(ours)).toEqual((await shape(theirs)).filter((l) => !skipped(l)));
   });
 
   it('counts process CPU time: user + system = total, and it grows with work', async () => {
