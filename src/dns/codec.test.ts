@@ -44,6 +44,47 @@ describe('encode/decode round trip', () => {
     expect(decode(buf).answer).toHaveLength(10);
   });
 
+  it('points each name at the longest suffix written before, case-insensitively, and keeps the case written first', () => {
+    const buf = encode(reply([
+      { name: 'Web.NS.svc.cluster.local.', type: Type.A, class: Class.IN, ttl: 5, address: '10.0.0.1' },
+      { name: 'db.ns.svc.cluster.local.', type: Type.A, class: Class.IN, ttl: 5, address: '10.0.0.2' },
+      { name: 'WEB.ns.SVC.cluster.local.', type: Type.A, class: Class.IN, ttl: 5, address: '10.0.0.3' },
+    ]));
+    // Question example.org. at 12 (13 bytes + type/class); first owner at 29, written in full.
+    const first = 12 + 13 + 4;
+    expect(buf.subarray(first, first + 4).toString('latin1')).toBe('\x03Web');
+    const second = first + 26 + 14;
+    // "db" then a pointer to "NS.svc.cluster.local." inside the first owner (offset first + 4).
+    expect([...buf.subarray(second, second + 5)]).toEqual([2, 0x64, 0x62, 0xc0 | ((first + 4) >> 8), (first + 4) & 0xff]);
+    // The third owner is the first name again: only a pointer to it.
+    const third = second + 5 + 14;
+    expect([...buf.subarray(third, third + 2)]).toEqual([0xc0, first]);
+    expect(decode(buf).answer.map((r) => r.name)).toEqual(['Web.NS.svc.cluster.local.', 'db.NS.svc.cluster.local.', 'Web.NS.svc.cluster.local.']);
+  });
+
+  it('does not compress SRV targets, nor against them (RFC 2782)', () => {
+    const srv: RR = { name: '_p._tcp.example.org.', type: Type.SRV, class: Class.IN, ttl: 5, priority: 0, weight: 1, port: 53, target: 'host.example.org.' };
+    const a: RR = { name: 'host.example.org.', type: Type.A, class: Class.IN, ttl: 5, address: '10.0.0.9' };
+    const buf = encode(reply([srv], [a]));
+    // The target is written in full even though example.org. was written before it ...
+    expect(buf.indexOf(Buffer.from('\x04host\x07example\x03org\x00', 'latin1'))).toBeGreaterThan(0);
+    // ... and the A record's owner points at example.org. of the question, not at the target.
+    const back = decode(buf);
+    expect(back.answer[0]!.target).toBe('host.example.org.');
+    expect(back.extra[0]!.name).toBe('host.example.org.');
+    expect(buf.indexOf(Buffer.from([4, 0x68, 0x6f, 0x73, 0x74, 0xc0, 12]))).toBeGreaterThan(0);
+  });
+
+  it('never points into a record rolled back for truncation', () => {
+    const owners = Array.from({ length: 40 }, (_, i) => ({ name: `host-${i}.zone-${i}.example.org.`, type: Type.A, class: Class.IN, ttl: 5, address: `10.0.0.${i}` }));
+    for (let max = 60; max < 700; max += 7) {
+      const m = decode(encode(reply(owners.slice(0, 20), owners.slice(20)), max));
+      // Every name decodes to what was written (a pointer into dropped bytes would read garbage).
+      m.answer.forEach((r, i) => expect(r.name).toBe(owners[i]!.name));
+      m.extra.forEach((r, i) => expect(r.name).toBe(owners[20 + i]!.name));
+    }
+  });
+
   it('splits TXT strings longer than 255 bytes', () => {
     const long = 'x'.repeat(600);
     const back = decode(encode(reply([{ name: 't.org.', type: Type.TXT, class: Class.IN, ttl: 1, strings: [long] }])));

@@ -4,61 +4,53 @@
  */
 import { Type } from './constants.js';
 import type { Msg, Opt, RR } from './message.js';
-import { labelToBytes, splitLabels, ipv6ToBytes, lower } from './name.js';
+import { ipv6ToBytes, lower } from './name.js';
 
-/**
- * A name split for writing: its uncompressed wire form (labels with their length bytes, no final
- * 0), where each label starts in it, and the lower-cased key of each suffix (compression targets).
- */
-interface NameInfo {
-  wire: Uint8Array;
-  starts: number[];
-  keys: string[];
-  lower: string;
+/** Slots of the compression table (a power of two), and the targets it takes at most (half). */
+const SLOTS = 4096;
+const MAX_TARGETS = SLOTS / 2;
+/** Labels a name may have (a wire name of 255 bytes has at most 127). */
+const MAX_LABELS = 256;
+
+/** ASCII letters fold to lower case (DNS case-insensitivity is ASCII-only, RFC 4343). */
+function fold(b: number): number {
+  return b >= 65 && b <= 90 ? b + 32 : b;
 }
 
-const nameCache = new Map<string, NameInfo>();
-/**
- * Names kept parsed. The wire cache replays repeated replies, so encode runs for first answers only;
- * this only needs the names of one reply and the zone's repeats, and is small so that it never
- * weighs (it held 50k names, ~35 MiB, under a 10k-Service query mix).
- */
-const NAME_CACHE_MAX = 2048;
-
-/** Parses a presentation name once; zone names repeat, so this is a cache hit on the hot path. */
-function nameInfo(name: string): NameInfo {
-  let info = nameCache.get(name);
-  if (info) return info;
-  const parts = splitLabels(name);
-  const labels = parts.map((l) => labelToBytes(l));
-  const wire = new Uint8Array(labels.reduce((n, l) => n + 1 + l.length, 0));
-  const starts: number[] = [];
-  let at = 0;
-  for (const l of labels) {
-    starts.push(at);
-    wire[at] = l.length;
-    wire.set(l, at + 1);
-    at += 1 + l.length;
-  }
-  const lowerParts = parts.map((l) => lower(l));
-  const keys = lowerParts.map((_, i) => lowerParts.slice(i).join('.'));
-  info = { wire, starts, keys, lower: lower(name) };
-  // Bounded: a flood of random names must not grow memory without limit.
-  if (nameCache.size >= NAME_CACHE_MAX) nameCache.clear();
-  nameCache.set(name, info);
-  return info;
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
-/** A byte writer over one shared scratch buffer (encode is synchronous), with a compression table. */
+/**
+ * A byte writer over one shared scratch buffer (encode is synchronous), with a compression table.
+ * Nothing is allocated per name: a name is written from its presentation form straight into the
+ * buffer, and the table holds the offsets of the labels written so far, found by a hash of the
+ * (case-folded) name from that label on and confirmed against the bytes already written. (It used
+ * to parse each name into arrays and suffix strings kept in a map: garbage V8 promoted while the
+ * wire cache filled, ~7 MB per 10k-Service query mix; bench/RESULTS.md.)
+ */
 class Writer {
   static scratch = Buffer.allocUnsafe(65536 + 4096);
   buf = Writer.scratch;
   len = 0;
-  private readonly names = new Map<string, number>();
+  /** Compression table: open addressing; a slot is in use when its generation is the message's. */
+  private readonly slotGen = new Uint32Array(SLOTS);
+  private readonly slotHash = new Int32Array(SLOTS);
+  /** Offset of the label a slot points to; -1 once rolled back. */
+  private readonly slotAt = new Int32Array(SLOTS);
+  private gen = 0;
+  private targets = 0;
+  /** The name being written: where each label starts and the hash of the name from it on. */
+  private readonly starts = new Int32Array(MAX_LABELS);
+  private readonly hashes = new Int32Array(MAX_LABELS + 1);
 
   reset(): void {
     this.len = 0;
-    this.names.clear();
+    this.targets = 0;
+    if (++this.gen > 0xfffffff0) {
+      this.slotGen.fill(0);
+      this.gen = 1;
+    }
   }
 
   private ensure(n: number): void {
@@ -93,29 +85,127 @@ class Writer {
 
   /** Writes a name, compressing against names already written (`compress` false for SRV targets). */
   name(name: string, compress = true): void {
-    const { wire, starts, keys } = nameInfo(name);
-    for (let i = 0; i < starts.length; i++) {
-      if (compress) {
-        const at = this.names.get(keys[i]!);
-        if (at !== undefined) {
-          this.u16(0xc000 | at);
-          return;
-        }
-        if (this.len < 0x4000) this.names.set(keys[i]!, this.len);
-      }
-      const from = starts[i]!;
-      const n = wire[from]! + 1;
-      this.ensure(n);
-      for (let k = 0; k < n; k++) this.buf[this.len + k] = wire[from + k]!;
-      this.len += n;
+    this.ensure(name.length + 2);
+    const n = this.labels(name);
+    const starts = this.starts;
+    const hashes = this.hashes;
+    // More labels than a wire name can hold (255 bytes): written as given, never a target.
+    if (!compress || n > MAX_LABELS) {
+      this.buf[this.len++] = 0;
+      return;
     }
-    this.u8(0);
+    const end = this.len;
+    // Suffix hashes, from the root up.
+    hashes[n] = 0x2545f491;
+    for (let i = n - 1; i >= 0; i--) {
+      let h = Math.imul(hashes[i]! ^ Math.imul(hashes[i + 1]!, 0x9e3779b1), 0x85ebca6b);
+      hashes[i] = h ^ (h >>> 13);
+    }
+    for (let i = 0; i < n; i++) {
+      const at = this.find(hashes[i]!, starts[i]!, end);
+      if (at >= 0) {
+        for (let k = 0; k < i; k++) this.remember(hashes[k]!, starts[k]!);
+        this.len = starts[i]!;
+        this.buf[this.len++] = 0xc0 | (at >> 8);
+        this.buf[this.len++] = at & 0xff;
+        return;
+      }
+    }
+    for (let k = 0; k < n; k++) this.remember(hashes[k]!, starts[k]!);
+    this.buf[this.len++] = 0;
+  }
+
+  /**
+   * Writes `name`'s labels uncompressed at `len` (no final 0), as labelToBytes reads escapes
+   * (`\DDD`, `\X`), recording where each starts and (in `hashes`) each label's own hash.
+   * Returns how many; the root has none.
+   */
+  private labels(name: string): number {
+    const L = name.length;
+    if (L === 0 || (L === 1 && name.charCodeAt(0) === 46)) return 0;
+    const buf = this.buf;
+    let n = 0;
+    let i = 0;
+    while (i < L) {
+      const start = this.len++;
+      let h = 0x811c9dc5;
+      for (;;) {
+        if (i >= L) break;
+        let c = name.charCodeAt(i);
+        if (c === 46) break;
+        if (c === 92 && i + 1 < L) {
+          const d = name.charCodeAt(i + 1);
+          if (i + 3 < L && isDigit(d) && isDigit(name.charCodeAt(i + 2)) && isDigit(name.charCodeAt(i + 3))) {
+            c = ((d - 48) * 100 + (name.charCodeAt(i + 2) - 48) * 10 + (name.charCodeAt(i + 3) - 48)) & 0xff;
+            i += 4;
+          } else {
+            c = d & 0xff;
+            i += 2;
+          }
+        } else {
+          c &= 0xff;
+          i++;
+        }
+        buf[this.len++] = c;
+        h = Math.imul(h ^ fold(c), 0x01000193);
+      }
+      const len = this.len - start - 1;
+      buf[start] = len;
+      if (n < MAX_LABELS) {
+        this.starts[n] = start;
+        this.hashes[n] = h ^ len;
+      }
+      n++;
+      i++; // the dot
+    }
+    return n;
+  }
+
+  /** Offset of a name written before equal to the one at `[from, end)` (plus the root), or -1. */
+  private find(hash: number, from: number, end: number): number {
+    const mask = SLOTS - 1;
+    for (let slot = hash & mask; this.slotGen[slot] === this.gen; slot = (slot + 1) & mask) {
+      const at = this.slotAt[slot]!;
+      if (at >= 0 && this.slotHash[slot] === hash && this.sameName(from, end, at)) return at;
+    }
+    return -1;
+  }
+
+  /** Whether the labels at `[a, aEnd)` then the root spell the name written at `b` (ASCII case folded). */
+  private sameName(a: number, aEnd: number, b: number): boolean {
+    const buf = this.buf;
+    for (let hops = 0; ; ) {
+      let lb = buf[b]!;
+      while ((lb & 0xc0) === 0xc0) {
+        if (++hops > 64) return false;
+        b = ((lb & 0x3f) << 8) | buf[b + 1]!;
+        lb = buf[b]!;
+      }
+      if (a >= aEnd) return lb === 0;
+      const la = buf[a]!;
+      if (la !== lb || la === 0) return false;
+      for (let k = 1; k <= la; k++) if (fold(buf[a + k]!) !== fold(buf[b + k]!)) return false;
+      a += la + 1;
+      b += lb + 1;
+    }
+  }
+
+  /** Makes the name from the label at `at` on a compression target (pointers reach 0x3fff). */
+  private remember(hash: number, at: number): void {
+    if (at >= 0x4000 || this.targets >= MAX_TARGETS) return;
+    const mask = SLOTS - 1;
+    let slot = hash & mask;
+    while (this.slotGen[slot] === this.gen) slot = (slot + 1) & mask;
+    this.slotGen[slot] = this.gen;
+    this.slotHash[slot] = hash;
+    this.slotAt[slot] = at;
+    this.targets++;
   }
 
   /** Forgets compression targets at or beyond `len` (after rolling back a record that did not fit). */
   rollback(len: number): void {
     this.len = len;
-    for (const [k, v] of this.names) if (v >= len) this.names.delete(k);
+    for (let s = 0; s < SLOTS; s++) if (this.slotGen[s] === this.gen && this.slotAt[s]! >= len) this.slotAt[s] = -1;
   }
 }
 
@@ -211,11 +301,16 @@ function writeOpt(w: Writer, opt: Opt, rcode: number): void {
   }
 }
 
+/** Whether two owner names are the same name (ASCII case-insensitive). */
+function sameOwner(a: string, b: string): boolean {
+  return a === b || (a.length === b.length && lower(a) === lower(b));
+}
+
 /** Index just past the RRset that starts at `i` (same owner, type and class, adjacent). */
 function rrsetEnd(rrs: readonly RR[], i: number): number {
   const first = rrs[i]!;
   let j = i + 1;
-  while (j < rrs.length && rrs[j]!.type === first.type && rrs[j]!.class === first.class && (rrs[j]!.name === first.name || nameInfo(rrs[j]!.name).lower === nameInfo(first.name).lower)) j++;
+  while (j < rrs.length && rrs[j]!.type === first.type && rrs[j]!.class === first.class && sameOwner(rrs[j]!.name, first.name)) j++;
   return j;
 }
 
