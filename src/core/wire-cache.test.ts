@@ -33,7 +33,7 @@ function counter(transparent: boolean, hits: string[]): Handler {
   return {
     name: 'prometheus',
     transparent: () => transparent,
-    fastHit: (h: HitInfo, rcode, responder, bytes) => hits.push(`${h.qname} ${h.qtype} ${h.zone} ${h.family} ${h.requestBytes} ${rcode} ${responder} ${bytes}`),
+    fastHit: (h: HitInfo, rcode, responder, bytes) => hits.push(`${h.qname} ${h.qtype} ${h.zone} ${h.server} ${h.proto} ${h.do} ${h.family} ${h.requestBytes} ${rcode} ${responder} ${bytes}`),
     serveDNS: (req: Request, next: Next) => next(req),
   };
 }
@@ -44,6 +44,8 @@ interface Ask {
   cd?: boolean;
   opt?: Partial<Opt>;
   family?: 1 | 2;
+  /** Query type (default A). */
+  type?: number;
   /** Ask as a new question, not asked before: an NXDOMAIN is then only noted (default: as if asked once before). */
   fresh?: boolean;
 }
@@ -55,7 +57,7 @@ interface Ask {
  */
 async function serve(handlers: Handler[], cache: WireCache, name: string, ask: Ask = {}): Promise<{ msg: Msg; bytes: Buffer; cached: boolean }> {
   const opt = ask.opt ? { udpSize: 1232, version: 0, do: false, extendedRcode: 0, options: [], ...ask.opt } : undefined;
-  const wire = encode(newQuery(name, Type.A, { id: ask.id ?? 1, rd: ask.rd ?? true, cd: ask.cd ?? false, opt }));
+  const wire = encode(newQuery(name, ask.type ?? Type.A, { id: ask.id ?? 1, rd: ask.rd ?? true, cd: ask.cd ?? false, opt }));
   const hit = cache.get(wire, false, ask.family ?? 1);
   if (hit) return { msg: decode(hit), bytes: hit, cached: true };
   const v = accept(wire, false);
@@ -87,7 +89,7 @@ describe('wire cache', () => {
     // Everything but ID and flags byte-identical to the reply the chain made.
     expect(b.bytes.subarray(4)).toEqual(a.bytes.subarray(4));
     const queryBytes = 12 + 'svc.ns.svc.cluster.local.'.length + 1 + 4;
-    expect(hits).toEqual([`svc.ns.svc.cluster.local. 1 . 2 ${queryBytes} 0 kubernetes ${b.bytes.length}`]);
+    expect(hits).toEqual([`svc.ns.svc.cluster.local. 1 . dns://:53 udp false 2 ${queryBytes} 0 kubernetes ${b.bytes.length}`]);
   });
 
   it('writes a lent reply into one reused buffer, only when told the caller keeps no hold; otherwise a new Buffer', async () => {
@@ -131,6 +133,22 @@ describe('wire cache', () => {
     const upper = await serve(handlers, cache, 'SVC.ns.svc.cluster.local.', { id: 3 });
     expect(upper.cached).toBe(true);
     expect(upper.msg.answer[0]!.name).toBe('SVC.ns.svc.cluster.local.');
+  });
+
+  it('hands each hit its own entry\'s facts: type, DO, rcode, size (entries share what comes from the config)', async () => {
+    const token = { t: { valid: true } };
+    const hits: string[] = [];
+    const handlers = [counter(true, hits), answering(token, { n: 0 })];
+    const cache = new WireCache();
+    const asks: Array<[string, Ask]> = [['a.cluster.local.', {}], ['b.cluster.local.', { type: Type.AAAA, opt: { do: true } }]];
+    for (const [name, ask] of asks) await serve(handlers, cache, name, ask);
+    for (const [name, ask] of [...asks, ...asks]) expect((await serve(handlers, cache, name, { ...ask, id: 5 })).cached).toBe(true);
+    const a = hits.filter((h) => h.startsWith('a.'));
+    const b = hits.filter((h) => h.startsWith('b.'));
+    expect(new Set(a).size).toBe(1);
+    expect(new Set(b).size).toBe(1);
+    expect(a[0]).toMatch(/^a\.cluster\.local\. 1 \. dns:\/\/:53 udp false 1 \d+ 0 kubernetes \d+$/);
+    expect(b[0]).toMatch(new RegExp(`^b\\.cluster\\.local\\. ${Type.AAAA} \\. dns://:53 udp true 1 \\d+ 0 kubernetes \\d+$`));
   });
 
   it('keys on OPT, DO and the size: each is its own reply', async () => {

@@ -23,41 +23,73 @@ import { MAX_TCP_SIZE, MAX_UDP_SIZE, MIN_UDP_SIZE, Rcode } from '../dns/constant
 import type { Msg } from '../dns/message.js';
 import type { Handler, HitInfo, Proto, Request, WireToken } from '../plugin/handler.js';
 
-/** One kept reply; it is also the HitInfo its observers get (no object per hit). */
-class Entry implements HitInfo {
+/**
+ * What entries answered by the same chain and plugin share: who answered, who observes hits, and
+ * the request facts that come from the config (one object per combination, not per entry).
+ */
+interface Origin {
+  readonly observers: readonly Handler[];
+  readonly responder: string;
+  readonly zone: string;
+  readonly server: string;
+  readonly proto: Proto;
+}
+
+/** One kept reply: nine fields (a Map slot, the reply's bytes in a chunk and its name besides). */
+class Entry {
   /** Next entry whose key hashes alike. */
   next: Entry | undefined = undefined;
-  family: 1 | 2 = 1;
-  requestBytes = 0;
-  /** A double from the start, so each hit's store updates it in place. */
-  seconds = 0.5;
 
   constructor(
     readonly chunk: Buffer,
     readonly off: number,
-    readonly len: number,
-    /** Question length (name + type + class) at offset 12 of both query and reply. */
-    readonly qlen: number,
+    /** Reply length << 9 | question length (name + type + class, at offset 12 of query and reply; < 512). */
+    readonly lens: number,
     /** size * 4 + (no OPT 0 | OPT 1 | OPT with DO 2). */
     readonly optKey: number,
     readonly token: WireToken,
-    readonly rcode: number,
-    readonly responder: string,
-    readonly observers: readonly Handler[],
-    readonly zone: string,
-    readonly server: string,
+    /** rcode << 16 | qtype. */
+    readonly rt: number,
+    readonly origin: Origin,
     readonly qname: string,
-    readonly qtype: number,
-    readonly proto: Proto,
   ) {}
 
-  get do(): boolean {
-    return (this.optKey & 3) === 2;
+  get len(): number {
+    return this.lens >>> 9;
+  }
+
+  get qlen(): number {
+    return this.lens & 511;
   }
 }
 
-/** Bytes an entry costs besides its reply: entry object, name string, map slot (~235 B measured in a heap snapshot). */
-const ENTRY_OVERHEAD = 250;
+/** The HitInfo observers get: one per cache, filled in for each hit (observers keep nothing). */
+class Hit implements HitInfo {
+  zone = '';
+  server = '';
+  qname = '';
+  qtype = 0;
+  do = false;
+  proto: Proto = 'udp';
+  family: 1 | 2 = 1;
+  requestBytes = 0;
+  /** A double from the start, so each hit's store updates it in place. */
+  seconds = 0.5;
+}
+
+/** Origins by observer list (one per chain and responder), then by responder, zone, server, proto. */
+const origins = new WeakMap<readonly Handler[], Map<string, Origin>>();
+function originOf(observers: readonly Handler[], responder: string, zone: string, server: string, proto: Proto): Origin {
+  let byKey = origins.get(observers);
+  if (!byKey) origins.set(observers, (byKey = new Map()));
+  const key = `${responder} ${zone} ${server} ${proto}`;
+  let o = byKey.get(key);
+  if (!o) byKey.set(key, (o = { observers, responder, zone, server, proto }));
+  return o;
+}
+
+/** Bytes an entry costs besides its reply: entry object (96 B), name string (~60), map slots (~74), as measured in a heap snapshot. */
+const ENTRY_OVERHEAD = 230;
 /** Reply bytes are packed into chunks of this size. */
 const CHUNK = 64 * 1024;
 /** Default bound for both generations together. */
@@ -143,7 +175,7 @@ class Generation {
   private used = 0;
 
   find(h: number, buf: Uint8Array, qlen: number, optKey: number): Entry | undefined {
-    for (let e = this.map.get(h); e; e = e.next) if (e.optKey === optKey && e.qlen === qlen && sameQuestion(e, buf, qlen)) return e;
+    for (let e = this.map.get(h); e; e = e.next) if (e.optKey === optKey && (e.lens & 511) === qlen && sameQuestion(e, buf, qlen)) return e;
     return undefined;
   }
 
@@ -198,6 +230,7 @@ export class WireCache {
   /** The reply handed out when the caller lends it straight to the kernel (see FastFn). */
   private readonly lendBuf = Buffer.allocUnsafeSlow(MAX_UDP_SIZE);
   private readonly lendViews: Array<Buffer | undefined> = [];
+  private readonly hit = new Hit();
 
   constructor(private readonly maxBytes = DEFAULT_MAX_BYTES) {}
 
@@ -231,26 +264,36 @@ export class WireCache {
       this.young.remove(h, e);
       return undefined;
     }
+    const len = e.lens >>> 9;
     let out: Buffer;
-    if (lent && e.len <= MAX_UDP_SIZE) {
+    if (lent && len <= MAX_UDP_SIZE) {
       // One buffer lent over and over, a view per reply length: no Buffer per hit, nothing per entry.
-      out = this.lendViews[e.len] ??= this.lendBuf.subarray(0, e.len);
+      out = this.lendViews[len] ??= this.lendBuf.subarray(0, len);
     } else {
-      out = Buffer.allocUnsafe(e.len);
+      out = Buffer.allocUnsafe(len);
     }
-    e.chunk.copy(out, 0, e.off, e.off + e.len);
+    e.chunk.copy(out, 0, e.off, e.off + len);
     out[0] = buf[0]!;
     out[1] = buf[1]!;
     // RD and CD come from the query (RFC 1035 §4.1.1, RFC 4035 §3.2.2).
     out[2] = (out[2]! & ~0x01) | (buf[2]! & 0x01);
     out[3] = (out[3]! & ~0x10) | (buf[3]! & 0x10);
-    const observers = e.observers;
+    const o = e.origin;
+    const observers = o.observers;
     if (observers.length > 0) {
-      // Per-hit facts go on the entry (one hit at a time): observers get no object of their own.
-      e.family = family;
-      e.requestBytes = buf.length;
-      e.seconds = (performance.now() - start) / 1000;
-      for (let i = 0; i < observers.length; i++) observers[i]!.fastHit!(e, e.rcode, e.responder, e.len);
+      // Per-hit facts go on the cache's one Hit (one hit at a time): observers get no object of their own.
+      const hit = this.hit;
+      hit.zone = o.zone;
+      hit.server = o.server;
+      hit.proto = o.proto;
+      hit.qname = e.qname;
+      hit.qtype = e.rt & 0xffff;
+      hit.do = (e.optKey & 3) === 2;
+      hit.family = family;
+      hit.requestBytes = buf.length;
+      hit.seconds = (performance.now() - start) / 1000;
+      const rcode = e.rt >>> 16;
+      for (let i = 0; i < observers.length; i++) observers[i]!.fastHit!(hit, rcode, o.responder, len);
     }
     return out;
   }
@@ -280,10 +323,11 @@ export class WireCache {
     if (at < 0) return;
     for (let i = 0; i < at; i++) if (!handlers[i]!.transparent?.(req)) return;
     for (const x of handlers) if (x.cacheable && !x.cacheable(reply)) return;
-    const observers = observersOf(handlers, at);
+    if (out.length > 0xffff || qlen > 511) return;
+    const origin = originOf(observersOf(handlers, at), req.responder, req.zone, req.server, req.proto);
     this.rotateIfFull(out.length);
     const [chunk, off] = this.young.store(out);
-    const e = new Entry(chunk, off, out.length, qlen, optKey, token, reply.rcode, req.responder, observers, req.zone, req.server, req.qname, req.qtype, req.proto);
+    const e = new Entry(chunk, off, (out.length << 9) | qlen, optKey, token, ((reply.rcode & 0xfff) << 16) | (req.qtype & 0xffff), origin, req.qname);
     for (const g of [this.young, this.old]) {
       const dup = g.find(h, buf, qlen, optKey);
       if (dup) g.remove(h, dup);
@@ -295,7 +339,7 @@ export class WireCache {
   private carry(h: number, e: Entry): Entry {
     this.rotateIfFull(e.len);
     const [chunk, off] = this.young.store(e.chunk.subarray(e.off, e.off + e.len));
-    const moved = new Entry(chunk, off, e.len, e.qlen, e.optKey, e.token, e.rcode, e.responder, e.observers, e.zone, e.server, e.qname, e.qtype, e.proto);
+    const moved = new Entry(chunk, off, e.lens, e.optKey, e.token, e.rt, e.origin, e.qname);
     this.young.add(h, moved);
     return moved;
   }
