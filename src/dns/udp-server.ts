@@ -90,6 +90,14 @@ export class UdpServer {
       return;
     }
     if (!(out instanceof Promise)) return this.send(out, rinfo);
+    this.sendWhenServed(out, rinfo);
+  }
+
+  /**
+   * Sends an answer still being worked out. Its own method: the closures below capture `rinfo`, and
+   * in onMessage they would make every datagram, cache hits included, allocate their context.
+   */
+  private sendWhenServed(out: Promise<Buffer | null>, rinfo: dgram.RemoteInfo): void {
     // Counted until the reply is handed to the kernel (close waits for these).
     this.inFlight++;
     out.then((reply) => {
