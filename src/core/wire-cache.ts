@@ -77,14 +77,18 @@ class Hit implements HitInfo {
   seconds = 0.5;
 }
 
-/** Origins by observer list (one per chain and responder), then by responder, zone, server, proto. */
+/** Origins by chain, then by the responder's index, zone, server and proto. */
 const origins = new WeakMap<readonly Handler[], Map<string, Origin>>();
-function originOf(observers: readonly Handler[], responder: string, zone: string, server: string, proto: Proto): Origin {
-  let byKey = origins.get(observers);
-  if (!byKey) origins.set(observers, (byKey = new Map()));
-  const key = `${responder} ${zone} ${server} ${proto}`;
+/** The Origin of a reply that `handlers[at]` answered; its observers are the handlers before it that observe hits. */
+function originOf(handlers: readonly Handler[], at: number, zone: string, server: string, proto: Proto): Origin {
+  let byKey = origins.get(handlers);
+  if (!byKey) origins.set(handlers, (byKey = new Map()));
+  const key = `${at} ${zone} ${server} ${proto}`;
   let o = byKey.get(key);
-  if (!o) byKey.set(key, (o = { observers, responder, zone, server, proto }));
+  if (!o) {
+    const observers = handlers.slice(0, at).filter((x) => typeof x.fastHit === 'function');
+    byKey.set(key, (o = { observers, responder: handlers[at]!.name, zone, server, proto }));
+  }
   return o;
 }
 
@@ -175,7 +179,7 @@ class Generation {
   private used = 0;
 
   find(h: number, buf: Uint8Array, qlen: number, optKey: number): Entry | undefined {
-    for (let e = this.map.get(h); e; e = e.next) if (e.optKey === optKey && (e.lens & 511) === qlen && sameQuestion(e, buf, qlen)) return e;
+    for (let e = this.map.get(h); e; e = e.next) if (e.optKey === optKey && e.qlen === qlen && sameQuestion(e, buf, qlen)) return e;
     return undefined;
   }
 
@@ -211,14 +215,6 @@ class Generation {
     this.map.set(h, e);
     this.bytes += e.len + ENTRY_OVERHEAD;
   }
-}
-
-/** The handlers before index `at` that observe hits, one array per chain and responder (not per entry). */
-const observerLists = new WeakMap<readonly Handler[], Array<readonly Handler[]>>();
-function observersOf(handlers: readonly Handler[], at: number): readonly Handler[] {
-  let lists = observerLists.get(handlers);
-  if (!lists) observerLists.set(handlers, (lists = []));
-  return (lists[at] ??= handlers.slice(0, at).filter((x) => typeof x.fastHit === 'function'));
 }
 
 /** The wire cache of one port. */
@@ -264,7 +260,7 @@ export class WireCache {
       this.young.remove(h, e);
       return undefined;
     }
-    const len = e.lens >>> 9;
+    const len = e.len;
     let out: Buffer;
     if (lent && len <= MAX_UDP_SIZE) {
       // One buffer lent over and over, a view per reply length: no Buffer per hit, nothing per entry.
@@ -324,7 +320,7 @@ export class WireCache {
     for (let i = 0; i < at; i++) if (!handlers[i]!.transparent?.(req)) return;
     for (const x of handlers) if (x.cacheable && !x.cacheable(reply)) return;
     if (out.length > 0xffff || qlen > 511) return;
-    const origin = originOf(observersOf(handlers, at), req.responder, req.zone, req.server, req.proto);
+    const origin = originOf(handlers, at, req.zone, req.server, req.proto);
     this.rotateIfFull(out.length);
     const [chunk, off] = this.young.store(out);
     const e = new Entry(chunk, off, (out.length << 9) | qlen, optKey, token, ((reply.rcode & 0xfff) << 16) | (req.qtype & 0xffff), origin, req.qname);
