@@ -4,7 +4,7 @@
  */
 import { Type } from './constants.js';
 import type { Msg, Opt, RR } from './message.js';
-import { ipv6ToBytes, lower } from './name.js';
+import { escapedByteAt, ipv6ToBytes, lower } from './name.js';
 
 /** Slots of the compression table (a power of two), and the targets it takes at most (half). */
 const SLOTS = 4096;
@@ -15,10 +15,6 @@ const MAX_LABELS = 256;
 /** ASCII letters fold to lower case (DNS case-insensitivity is ASCII-only, RFC 4343). */
 function fold(b: number): number {
   return b >= 65 && b <= 90 ? b + 32 : b;
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
 }
 
 /**
@@ -116,7 +112,7 @@ class Writer {
   }
 
   /**
-   * Writes `name`'s labels uncompressed at `len` (no final 0), as labelToBytes reads escapes
+   * Writes `name`'s labels uncompressed at `len` (no final 0), reading escapes as escapedByteAt does
    * (`\DDD`, `\X`), recording where each starts and (in `hashes`) each label's own hash.
    * Returns how many; the root has none.
    */
@@ -129,23 +125,10 @@ class Writer {
     while (i < L) {
       const start = this.len++;
       let h = 0x811c9dc5;
-      for (;;) {
-        if (i >= L) break;
-        let c = name.charCodeAt(i);
-        if (c === 46) break;
-        if (c === 92 && i + 1 < L) {
-          const d = name.charCodeAt(i + 1);
-          if (i + 3 < L && isDigit(d) && isDigit(name.charCodeAt(i + 2)) && isDigit(name.charCodeAt(i + 3))) {
-            c = ((d - 48) * 100 + (name.charCodeAt(i + 2) - 48) * 10 + (name.charCodeAt(i + 3) - 48)) & 0xff;
-            i += 4;
-          } else {
-            c = d & 0xff;
-            i += 2;
-          }
-        } else {
-          c &= 0xff;
-          i++;
-        }
+      while (i < L && name.charCodeAt(i) !== 46) {
+        const r = escapedByteAt(name, i, L);
+        const c = r & 0xff;
+        i += r >> 8;
         buf[this.len++] = c;
         h = Math.imul(h ^ fold(c), 0x01000193);
       }

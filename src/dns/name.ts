@@ -66,23 +66,30 @@ export function matchZone(name: string, zones: readonly string[]): string | unde
   return best;
 }
 
+/**
+ * The wire byte that presentation text spells at `i` (before `end`), as miekg/dns reads escapes:
+ * `\DDD` (three digits, mod 256), `\X` (X itself), else the character's low byte. Returns
+ * byte | (characters read << 8), so that callers writing into a buffer allocate nothing.
+ */
+export function escapedByteAt(text: string, i: number, end: number): number {
+  const c = text.charCodeAt(i);
+  if (c !== 92 || i + 1 >= end) return (c & 0xff) | (1 << 8);
+  const d = text.charCodeAt(i + 1);
+  const d2 = text.charCodeAt(i + 2);
+  const d3 = text.charCodeAt(i + 3);
+  if (i + 3 < end && d >= 48 && d <= 57 && d2 >= 48 && d2 <= 57 && d3 >= 48 && d3 <= 57) {
+    return (((d - 48) * 100 + (d2 - 48) * 10 + (d3 - 48)) & 0xff) | (4 << 8);
+  }
+  return (d & 0xff) | (2 << 8);
+}
+
 /** Decodes one escaped presentation label into its wire bytes. */
 export function labelToBytes(label: string): number[] {
   const out: number[] = [];
-  for (let i = 0; i < label.length; i++) {
-    const c = label.charCodeAt(i);
-    if (c === 92 && i + 1 < label.length) {
-      const d = label.slice(i + 1, i + 4);
-      if (/^\d{3}$/.test(d)) {
-        out.push(Number(d) & 0xff);
-        i += 3;
-      } else {
-        out.push(label.charCodeAt(i + 1) & 0xff);
-        i += 1;
-      }
-    } else {
-      out.push(c & 0xff);
-    }
+  for (let i = 0; i < label.length; ) {
+    const r = escapedByteAt(label, i, label.length);
+    out.push(r & 0xff);
+    i += r >> 8;
   }
   return out;
 }
