@@ -45,7 +45,7 @@ for (const obj of clusterObjects(services)) {
   objects++;
 }
 const tls = certs && { cert: certs.client.certFile, key: certs.client.keyFile, ca: certs.ca.certFile };
-process.stdout.write(`${JSON.stringify({ url: sim.url, objects, loadMs: Math.round(performance.now() - started), ...(tls && { tls }) })}\n`);
 const stop = (): void => void sim.close().then(() => process.exit(0));
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
+process.stdout.write(`${JSON.stringify({ url: sim.url, objects, loadMs: Math.round(performance.now() - started), ...(tls && { tls }) })}\n`);

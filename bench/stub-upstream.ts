@@ -59,7 +59,7 @@ function questionEnd(q: Buffer): number {
 if (import.meta.main) {
   const arg = process.argv.indexOf('--port');
   const stub = await startStubUpstream(arg > 0 ? Number(process.argv[arg + 1]) : 0);
-  process.stdout.write(`stub upstream on ${stub.addr}\n`);
   process.once('SIGTERM', () => void stub.close().then(() => process.exit(0)));
   process.once('SIGINT', () => void stub.close().then(() => process.exit(0)));
+  process.stdout.write(`stub upstream on ${stub.addr}\n`);
 }

@@ -47,26 +47,19 @@ async function main(): Promise<number> {
   // SO_REUSEPORT always, as CoreDNS on Linux: a new instance can take over the port before the old
   // one leaves (rolling restart), and -workers threads share it.
   const server = new Server({ defaultPort: flags.port, readCorefile, reusePort: true, onReloaded: reloadWorkers });
-  try {
-    await server.start(first.text, first.file);
-    if (flags.workers > 1) await startWorkers(flags.workers - 1, file, first.file, flags.port);
-  } catch (e) {
-    await stopWorkers();
-    process.stderr.write(`${(e as Error).message}\n`);
-    return 1;
-  }
-  if (flags.pidfile) {
-    // Written whole, then renamed: whoever sees the file sees the pid.
-    await writeFile(`${flags.pidfile}.tmp`, `${process.pid}\n`);
-    await rename(`${flags.pidfile}.tmp`, flags.pidfile);
-  }
-  if (!flags.quiet) process.stdout.write(`${server.describe()}${banner}`);
 
+  // Signal handlers go in before anything announces the server (banner, pidfile): whoever reacts to
+  // those may signal at once, and a SIGINT/SIGTERM that finds no handler kills the process uncleanly.
+  // A stop that arrives during startup waits for startup to finish, then stops what it started.
+  let starting: Promise<unknown> = Promise.resolve();
+  let started = false;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     root.info(`[${signal}] shutting down`);
+    await starting.catch(() => undefined);
+    if (!started) return; // startup failed: main reports it and exits 1
     // Lameduck first (workers keep serving through it), then the workers, then the primary's sockets.
     await server.stop(() => stopWorkers());
     if (flags.pidfile) await rm(flags.pidfile, { force: true });
@@ -75,11 +68,35 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGUSR1', () => {
+    if (!started || stopping) {
+      root.info(`SIGUSR1 ignored: the server is ${stopping ? 'stopping' : 'still starting'}`);
+      return;
+    }
     server.restart().then(
       () => root.info('Reloaded configuration (SIGUSR1)'),
       (err: Error) => root.error(`Reload failed, keeping the running configuration: ${err.message}`),
     );
   });
+
+  try {
+    starting = (async () => {
+      await server.start(first.text, first.file);
+      if (flags.workers > 1) await startWorkers(flags.workers - 1, file, first.file, flags.port);
+      started = true;
+    })();
+    await starting;
+  } catch (e) {
+    await stopWorkers();
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 1;
+  }
+  if (stopping) return -1;
+  if (flags.pidfile) {
+    // Written whole, then renamed: whoever sees the file sees the pid.
+    await writeFile(`${flags.pidfile}.tmp`, `${process.pid}\n`);
+    await rename(`${flags.pidfile}.tmp`, flags.pidfile);
+  }
+  if (!flags.quiet) process.stdout.write(`${server.describe()}${banner}`);
   return -1;
 }
 

@@ -78,10 +78,10 @@ async function main(): Promise<void> {
       fail(`${file}: ${(err as Error).message}`);
     }
   }
-  process.stdout.write(`apiserver simulator listening on ${sim.url} (resourceVersion ${sim.resourceVersion})\n`);
   const stop = (): void => void sim.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.write(`apiserver simulator listening on ${sim.url} (resourceVersion ${sim.resourceVersion})\n`);
 }
 
 void main();

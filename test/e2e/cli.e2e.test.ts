@@ -8,6 +8,7 @@ import { Type } from '../../src/dns/constants.js';
 import { ROOT, startCli, freePort } from '../helpers/cli.js';
 import { dig } from '../helpers/dig.js';
 import { udpQuery } from '../helpers/wire-client.js';
+import { startApiServer } from '../apiserver/server.js';
 
 const run = promisify(execFile);
 const cli = (args: string[]) =>
@@ -98,5 +99,28 @@ describe('signals', () => {
   it('SIGINT stops cleanly', async () => {
     const srv = await startCli(HOSTS('192.0.2.1'));
     expect(await srv.stop('SIGINT')).toBe(0);
+  });
+  it('a signal sent the moment the banner appears finds its handler (exit 0, not killed)', async () => {
+    // Whoever watches the banner or the pidfile may signal at once: the handlers are in place first.
+    for (let i = 0; i < 5; i++) {
+      const srv = await startCli(HOSTS('192.0.2.1'), { wait: false });
+      await new Promise<void>((r) => srv.proc.stdout!.on('data', () => /clusterdns-\d/.test(srv.output()) && r()));
+      expect(await srv.stop(i % 2 ? 'SIGINT' : 'SIGTERM')).toBe(0);
+    }
+  });
+  it('SIGTERM during startup (waiting for the API) stops cleanly once startup ends, without announcing', async () => {
+    const sim = await startApiServer({});
+    sim.faults.down(60_000);
+    const corefile = `cluster.local:{port} {\n  bind 127.0.0.1\n  kubernetes {\n    endpoint ${sim.url}\n    startup_timeout 2s\n  }\n}\n`;
+    const srv = await startCli(corefile, { args: ['-pidfile', 'pid'], wait: false });
+    try {
+      await srv.waitFor(/retrying in \d+ ms/);
+      expect(await srv.stop('SIGTERM')).toBe(0);
+      expect(srv.output()).toContain('[SIGTERM] shutting down');
+      expect(srv.output()).not.toMatch(/clusterdns-\d/);
+      expect(existsSync(join(srv.dir, 'pid'))).toBe(false);
+    } finally {
+      await sim.close();
+    }
   });
 });
