@@ -1,7 +1,8 @@
 import dgram from 'node:dgram';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UdpServer } from './udp-server.js';
+import { readFileSync } from 'node:fs';
+import { RECV_BUFFER_BYTES, UdpServer } from './udp-server.js';
 
 const log = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -119,5 +120,53 @@ describe('UdpServer fast path', () => {
     const t1 = performance.now();
     await srv.close();
     expect(performance.now() - t1).toBeLessThan(100);
+  });
+});
+
+describe('UdpServer receive buffer', () => {
+  const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+  const rmemDefault = Number(readFileSync('/proc/sys/net/core/rmem_default', 'utf8'));
+
+  /** Sends `n` datagrams before the server can read any (one synchronous burst); returns how many were answered. */
+  async function burst(srv: UdpServer, n: number): Promise<number> {
+    client = dgram.createSocket('udp4');
+    let answered = 0;
+    client.on('message', () => answered++);
+    await new Promise<void>((r) => client!.bind(0, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => client!.connect(srv.port, '127.0.0.1', () => r()));
+    const q = Buffer.alloc(40, 7);
+    for (let i = 0; i < n; i++) client.send(q);
+    let last = -1;
+    while (answered !== last) {
+      last = answered;
+      await sleep(200);
+    }
+    return answered;
+  }
+
+  it('asks for RECV_BUFFER_BYTES (the kernel grants up to net.core.rmem_max, doubled); 0 keeps the default', async () => {
+    const big = new UdpServer({ host: '127.0.0.1', port: 0, log }, (m) => m);
+    const plain = new UdpServer({ host: '127.0.0.1', port: 0, log, recvBufferBytes: 0 }, (m) => m);
+    await big.listen();
+    await plain.listen();
+    expect(big.receiveBufferSize).toBe(Math.max(rmemDefault, 2 * Math.min(RECV_BUFFER_BYTES, rmemMax)));
+    expect(plain.receiveBufferSize).toBe(rmemDefault);
+    await big.close();
+    await plain.close();
+  });
+
+  // Where rmem_max is the stock 208 KiB the larger request is capped away: nothing to show then.
+  it.skipIf(rmemMax < 2 << 20)('a burst of 3,000 queries that overflows the default buffer is answered whole', async () => {
+    const plain = new UdpServer({ host: '127.0.0.1', port: 0, log, recvBufferBytes: 0 }, (m) => m);
+    await plain.listen();
+    const lostPlain = 3000 - (await burst(plain, 3000));
+    await plain.close();
+    client?.close();
+    const big = new UdpServer({ host: '127.0.0.1', port: 0, log }, (m) => m);
+    await big.listen();
+    const lostBig = 3000 - (await burst(big, 3000));
+    await big.close();
+    expect(lostPlain).toBeGreaterThan(1000);
+    expect(lostBig).toBe(0);
   });
 });
