@@ -4,7 +4,7 @@
  * Budget: 60 MB + 1 KB per tracked object; next to CoreDNS's published sizing formula
  * (coredns/deployment kubernetes/Scaling_CoreDNS.md): MB = (Pods + Services) / 1000 + 54.
  */
-import { deployNodeOptions, NODE, PRODUCT_ENV, PRODUCT_NODE_FLAGS, startClusterDns } from './lib/clusterdns.ts';
+import { deployMemoryLimitMiB, deployNodeOptions, NODE, PRODUCT_ENV, PRODUCT_NODE_FLAGS, startClusterDns } from './lib/clusterdns.ts';
 import { ENDPOINTS, namespaceCount } from './lib/cluster.ts';
 import { measure } from './lib/measure.ts';
 import { peakRssKiB, rssFileKiB, rssKiB, scrape, sleep, start } from './lib/proc.ts';
@@ -50,7 +50,7 @@ export async function run(env: BenchEnv): Promise<Section> {
     { services: 10_000, pinned: false, workers: 1 },
     { services: 10_000, pinned: false, workers: 'auto' },
     // As deploy/ runs it: its NODE_OPTIONS (a heap cap sized for its memory limit) on top.
-    ...[1_000, 10_000].map((services) => ({ services, pinned: true, workers: 1, deploy: true })),
+    ...[1_000, 10_000, 50_000].map((services) => ({ services, pinned: true, workers: 1, deploy: true })),
   ];
   for (const { services, pinned, workers, deploy } of runs as Array<{ services: number; pinned: boolean; workers: number | 'auto'; deploy?: boolean }>) {
     const sim = await env.sim(services);
@@ -78,6 +78,8 @@ export async function run(env: BenchEnv): Promise<Section> {
       if (services === 0) continue;
       if (deploy) {
         data[`deployed${services}MiB`] = worst;
+        data[`deployedPeak${services}MiB`] = peak / 1024;
+        data.deployLimitMiB = deployMemoryLimitMiB();
         continue;
       }
       if (!pinned) {

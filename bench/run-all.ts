@@ -86,6 +86,7 @@ function checks(results: Map<string, Section>): Check[] {
       out.push({ what: `RSS with ${fmt(n)} Services`, target: `<= ${fmt(m[`budget${n}MiB`], 1)} MiB`, measured: `${fmt(m[`rss${n}MiB`], 1)} MiB (peak ${fmt(m[`peak${n}MiB`], 1)}; CoreDNS formula ${fmt((n * 4) / 1000 + 54)} MB)`, ok: m[`rss${n}MiB`] <= m[`budget${n}MiB`] });
     }
     if (m.deployed10000MiB !== undefined) out.push({ what: 'RSS as deployed (deploy/\'s NODE_OPTIONS heap cap), 1,000 / 10,000 Services', target: `<= ${fmt(m.budget1000MiB, 1)} / ${fmt(m.budget10000MiB, 1)} MiB`, measured: `${fmt(m.deployed1000MiB, 1)} / ${fmt(m.deployed10000MiB, 1)} MiB`, ok: m.deployed1000MiB <= m.budget1000MiB && m.deployed10000MiB <= m.budget10000MiB });
+    if (m.deployed50000MiB !== undefined) out.push({ what: 'as deployed, 50,000 Services: RSS and peak RSS against deploy/\'s memory limit', target: `< ${fmt(m.deployLimitMiB)} MiB (the pod is killed above it)`, measured: `${fmt(m.deployed50000MiB, 1)} MiB, peak ${fmt(m.deployedPeak50000MiB, 1)} (budget ${fmt(m.budget50000MiB, 1)})`, ok: m.deployedPeak50000MiB < m.deployLimitMiB });
     if (m.unpinnedAutoWorkers10kMiB !== undefined) out.push({ what: 'RSS with 10,000 Services, unpinned: -workers 1 / -workers auto (one thread per CPU)', target: '(report)', measured: `${fmt(m.unpinned10kMiB, 1)} / ${fmt(m.unpinnedAutoWorkers10kMiB, 1)} MiB`, ok: undefined });
   }
   const s = d('startup');

@@ -95,6 +95,14 @@ export function deployNodeOptions(): string {
   return m[1]!.trim();
 }
 
+/** deploy/deployment.yaml's memory limit, MiB (the pod is OOM-killed above it). */
+export function deployMemoryLimitMiB(): number {
+  const yaml = readFileSync(join(ROOT, 'deploy', 'deployment.yaml'), 'utf8');
+  const m = /limits:\s*\n\s*memory:\s*(\d+)Mi\b/.exec(yaml);
+  if (!m) throw new Error('deploy/deployment.yaml sets no memory limit in Mi');
+  return Number(m[1]);
+}
+
 /** Options for one clusterdns run. */
 export interface StartOptions {
   endpoint: string;
