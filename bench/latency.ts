@@ -5,14 +5,11 @@
  * throughput runs, at 50,000 qps (the target: clusterdns p99 < 1 ms) and at 20,000 qps; in
  * alternating rounds, each server's median round reported.
  */
-import { join } from 'node:path';
-import { captureReplies } from './lib/capture.ts';
-import { NODE, ROOT, startClusterDns } from './lib/clusterdns.ts';
+import { startClusterDns } from './lib/clusterdns.ts';
 import { percentile } from './lib/dnsperf.ts';
 import { startKnot } from './lib/knot.ts';
 import { measure, type Measured } from './lib/measure.ts';
-import { start } from './lib/proc.ts';
-import { writeFileSync } from 'node:fs';
+import { startRawDgram } from './lib/raw-dgram.ts';
 import { fmt, LOAD_CPU, runAlone, SERVER_CPU, table, type BenchEnv, type Section } from './lib/scenario.ts';
 import { SERVICES } from './throughput.ts';
 
@@ -34,30 +31,30 @@ export async function run(env: BenchEnv): Promise<Section> {
   const results: Array<{ name: string; rate: number; round: number; m: Measured }> = [];
   let command = '';
   const knot = await startKnot(SERVICES, { cpus: SERVER_CPU });
-  const repliesFile = join(env.work, 'latency-replies.bin');
-  writeFileSync(repliesFile, await captureReplies(knot.port, q.lines));
-  const raw = start('raw-dgram', NODE, [join(ROOT, 'bench', 'raw-dgram-server.ts'), '--replies', repliesFile], { cpus: SERVER_CPU });
   try {
-    const rawPort = Number((await raw.waitFor(/listening on (\d+)/, 30_000))[1]);
-    const cdns = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: SERVER_CPU });
+    const raw = await startRawDgram(env.work, knot.port, q.lines, SERVER_CPU);
     try {
-      const servers: Array<[string, number, number]> = [[KNOT, knot.proc.pid, knot.port], [RAW, raw.pid, rawPort], [CDNS, cdns.proc.pid, cdns.port]];
-      const opts = (port: number) => ({ port, file: q.file, cpus: LOAD_CPU, clients: 4, outstanding: 200 });
-      for (const [, pid, port] of servers) await measure([pid], { ...opts(port), seconds: 2, qps: RATES[0] });
-      for (let round = 1; round <= ROUNDS; round++) {
-        for (const [name, pid, port] of servers) {
-          for (const rate of RATES) {
-            const m = await measure([pid], { ...opts(port), seconds: env.seconds, qps: rate, perQuery: true });
-            results.push({ name, rate, round, m });
-            command = m.command;
+      const cdns = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: SERVER_CPU });
+      try {
+        const servers: Array<[string, number, number]> = [[KNOT, knot.proc.pid, knot.port], [RAW, raw.proc.pid, raw.port], [CDNS, cdns.proc.pid, cdns.port]];
+        const opts = (port: number) => ({ port, file: q.file, cpus: LOAD_CPU, clients: 4, outstanding: 200 });
+        for (const [, pid, port] of servers) await measure([pid], { ...opts(port), seconds: 2, qps: RATES[0] });
+        for (let round = 1; round <= ROUNDS; round++) {
+          for (const [name, pid, port] of servers) {
+            for (const rate of RATES) {
+              const m = await measure([pid], { ...opts(port), seconds: env.seconds, qps: rate, perQuery: true });
+              results.push({ name, rate, round, m });
+              command = m.command;
+            }
           }
         }
+      } finally {
+        await cdns.proc.stop();
       }
     } finally {
-      await cdns.proc.stop();
+      await raw.proc.stop();
     }
   } finally {
-    await raw.stop();
     await knot.proc.stop();
   }
   const pct = (m: Measured, p: number): number => percentile(m.latencies!, p);
@@ -78,7 +75,7 @@ export async function run(env: BenchEnv): Promise<Section> {
     p99At20k: pct(median(CDNS, RATES[0]!), 99), knotP99At20k: pct(median(KNOT, RATES[0]!), 99),
   };
   const markdown = [
-    `${fmt(SERVICES)} Services, the same query mix offered at a fixed rate for ${env.seconds} s per row; the servers run throughout (each warmed up with 2 s at ${fmt(RATES[0]!)} qps) and take turns, ${ROUNDS} rounds each, so that the machine's noise hits both alike; a server's figure is its median round (by p99). Percentiles over every answered query as dnsperf timed it (client side, so they include the load generator's own delays). The raw-dgram server is bench/raw-dgram-server.ts, Node answering Knot's captured replies with the ID patched in: no DNS work at all, so its tail is what Node's event loop and \`dgram\` on this machine add by themselves. Lost queries have no latency and are counted apart; "rcvbuf drops" are datagrams the kernel dropped on a full socket buffer (clusterdns and the raw-dgram server ask for a 4 MiB buffer, Knot keeps the kernel's 208 KiB, ~270 queries). dnsperf keeps at most 200 queries outstanding (a first burst that size fits a socket buffer) and a lost one holds its slot for the 2 s timeout, so drops also cost achieved rate. "server CPU" is over the run including dnsperf's 2 s drain at the end.`,
+    `${fmt(SERVICES)} Services, the same query mix offered at a fixed rate for ${env.seconds} s per row; the servers run throughout (each warmed up with 2 s at ${fmt(RATES[0]!)} qps) and take turns, ${ROUNDS} rounds each, so that the machine's noise hits them alike; a server's figure is its median round (by p99). Percentiles over every answered query as dnsperf timed it (client side, so they include the load generator's own delays). The raw-dgram server is bench/raw-dgram-server.ts, Node answering Knot's captured replies with the ID patched in: no DNS work at all, so its tail is what Node's event loop and \`dgram\` on this machine add by themselves. Lost queries have no latency and are counted apart; "rcvbuf drops" are datagrams the kernel dropped on a full socket buffer (clusterdns and the raw-dgram server ask for a 4 MiB buffer, Knot keeps the kernel's 208 KiB, ~270 queries). dnsperf keeps at most 200 queries outstanding (a first burst that size fits a socket buffer) and a lost one holds its slot for the 2 s timeout, so drops also cost achieved rate. "server CPU" is over the run including dnsperf's 2 s drain at the end.`,
     '',
     '`' + command + '`',
     '',

@@ -4,14 +4,11 @@
  * on CPU 1. Rounds alternate the servers (other load on the machine hits them alike); the best
  * round of each counts. Target: clusterdns >= 0.5x Knot.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { captureReplies } from './lib/capture.ts';
 import { crossCheck } from './lib/cross-check.ts';
-import { NODE, ROOT, startClusterDns } from './lib/clusterdns.ts';
+import { startClusterDns } from './lib/clusterdns.ts';
 import { startKnot } from './lib/knot.ts';
 import { answerProblems, measure, type Measured } from './lib/measure.ts';
-import { start } from './lib/proc.ts';
+import { startRawDgram } from './lib/raw-dgram.ts';
 import { fmt, LOAD_CPU, runAlone, SERVER_CPU, table, type BenchEnv, type Section } from './lib/scenario.ts';
 
 /** Cluster size of the throughput runs (the target). */
@@ -29,10 +26,7 @@ export async function run(env: BenchEnv): Promise<Section> {
   const sim = await env.sim(SERVICES);
   const q = env.queries(SERVICES);
   const knot = await startKnot(SERVICES, { cpus: SERVER_CPU });
-  const repliesFile = join(env.work, 'replies.bin');
-  writeFileSync(repliesFile, await captureReplies(knot.port, q.lines));
-  const raw = start('raw-dgram', NODE, [join(ROOT, 'bench', 'raw-dgram-server.ts'), '--replies', repliesFile], { cpus: SERVER_CPU });
-  const rawPort = Number((await raw.waitFor(/listening on (\d+)/, 30_000))[1]);
+  const { proc: raw, port: rawPort } = await startRawDgram(env.work, knot.port, q.lines, SERVER_CPU);
   const cdns = await startClusterDns({ endpoint: sim.url, tls: sim.tls, upstream: env.stub.addr, cpus: SERVER_CPU });
   const targets: Target[] = [
     { name: 'Knot DNS (1 UDP worker)', pid: knot.proc.pid, port: knot.port, runs: [] },
